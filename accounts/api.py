@@ -1,0 +1,116 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.models import Invitation, Organisation, User
+from accounts.permissions import IsOperator
+from accounts.serializers import (
+    InvitationSerializer,
+    MemberSerializer,
+    MeSerializer,
+    ProviderSerializer,
+    RegisterSerializer,
+    TokenSerializer,
+)
+from accounts.viewsets import ScopedGenericViewSet, ScopedReadOnlyViewSet
+
+
+class SignupThrottle(AnonRateThrottle):
+    rate = "30/hour"
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [SignupThrottle]
+
+    @extend_schema(request=RegisterSerializer, responses={201: TokenSerializer})
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = User(username=data["username"], email=data["email"])
+        user.set_password(data["password"])
+        services.register_member(
+            user=user,
+            role=data.get("role"),
+            organisation_name=data.get("organisation"),
+            invitation_token=data.get("invitation"),
+            record_email=True,
+        )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key}, status=status.HTTP_201_CREATED)
+
+
+class TokenView(ObtainAuthToken):
+    @extend_schema(responses={200: TokenSerializer})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class MemberViewSet(ScopedReadOnlyViewSet):
+    """The caller's teammates."""
+
+    queryset = User.objects.select_related("organisation").order_by("username")
+    serializer_class = MemberSerializer
+    search_fields = ["username", "email"]
+
+
+class InvitationViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ScopedGenericViewSet,
+):
+    """Invite teammates into the caller's organisation; revoke open invitations."""
+
+    queryset = Invitation.objects.select_related("organisation", "invited_by")
+    serializer_class = InvitationSerializer
+    filterset_fields = ["status"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.invite_member(
+            by=self.request.user, email=serializer.validated_data["email"]
+        )
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        invitation = self.get_object()
+        invitation = services.revoke_invitation(invitation_id=invitation.pk, by=request.user)
+        return Response(self.get_serializer(invitation).data)
+
+
+class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
+    """Operators review service providers and approve pending ones."""
+
+    permission_classes = [IsAuthenticated, IsOperator]
+    serializer_class = ProviderSerializer
+    queryset = Organisation.objects.none()
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.providers_for_review()
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        organisation = get_object_or_404(self.get_queryset(), pk=pk)
+        organisation = services.approve_provider(organisation_id=organisation.pk, by=request.user)
+        return Response(self.get_serializer(organisation).data)

@@ -1,0 +1,18 @@
+"""Everything under /api/v1/. Later apps register their viewsets here."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from accounts import api as accounts_api
+
+router = DefaultRouter()
+router.register("members", accounts_api.MemberViewSet, basename="member")
+router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
+router.register("providers", accounts_api.ProviderViewSet, basename="provider")
+
+urlpatterns = [
+    path("auth/register/", accounts_api.RegisterView.as_view(), name="api-register"),
+    path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]

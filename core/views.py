@@ -1,0 +1,50 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from accounts.models import OPERATOR
+from accounts.selectors import members_of, providers_for_review
+
+HOME_TEMPLATES = {
+    "merchant": "core/home_merchant.html",
+    "buyer": "core/home_buyer.html",
+    "provider": "core/home_provider.html",
+    OPERATOR: "core/home_operator.html",
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    template = HOME_TEMPLATES.get(user.role, "core/home_unassigned.html")
+    context = {"organisation": user.organisation}
+    if user.organisation_id:
+        context["member_count"] = members_of(organisation=user.organisation).count()
+    if user.role == OPERATOR:
+        context["pending_providers"] = providers_for_review(status="pending")[:20]
+    return render(request, template, context)
+
+
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    reason = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors that touch the database: the database may be why we are here.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
