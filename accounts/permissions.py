@@ -25,6 +25,8 @@ def role_allowed(user, roles) -> bool:
 
 
 def may_write(user) -> bool:
+    if getattr(user, "role", None) == OPERATOR:
+        return True
     organisation = getattr(user, "organisation", None)
     return organisation is not None and organisation.is_active
 

@@ -52,15 +52,23 @@ class RegisterSerializer(serializers.Serializer):
             raise serializers.ValidationError("Someone already signed up with this email.")
         return value.lower()
 
+    def to_internal_value(self, data):
+        # Report a missing role and organisation together with any other field error.
+        missing = {}
+        if hasattr(data, "get") and not data.get("invitation"):
+            if not data.get("role"):
+                missing["role"] = ["Choose merchant, buyer or provider."]
+            if not str(data.get("organisation") or "").strip():
+                missing["organisation"] = ["Give your organisation a name."]
+        try:
+            attrs = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({**exc.detail, **missing}) from exc
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
     def validate(self, attrs: dict) -> dict:
-        if not attrs.get("invitation"):
-            errors = {}
-            if not attrs.get("role"):
-                errors["role"] = ["Choose merchant, buyer or provider."]
-            if not (attrs.get("organisation") or "").strip():
-                errors["organisation"] = ["Give your organisation a name."]
-            if errors:
-                raise serializers.ValidationError(errors)
         user = User(username=attrs["username"], email=attrs["email"])
         try:
             validate_password(attrs["password"], user)
