@@ -10,8 +10,19 @@ here: they work in the Django admin and in the operator endpoints.
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 
 from accounts.models import Organisation
+
+
+def crosses_many(model: type[Model], path: str) -> bool:
+    """True when a path walks a many-valued relation, where a join would repeat rows."""
+    for name in path.split(LOOKUP_SEP):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
 
 
 def visibility_filter(model: type[Model], organisation: Organisation) -> Q:
@@ -20,7 +31,13 @@ def visibility_filter(model: type[Model], organisation: Organisation) -> Q:
         raise ImproperlyConfigured(f"{model.__name__} declares no organisation_paths")
     condition = Q()
     for path in paths:
-        condition |= Q(pk=organisation.pk) if path == "self" else Q(**{path: organisation})
+        if path == "self":
+            condition |= Q(pk=organisation.pk)
+        elif crosses_many(model, path):
+            reachable = model._default_manager.filter(**{path: organisation}).values("pk")
+            condition |= Q(pk__in=reachable)
+        else:
+            condition |= Q(**{path: organisation})
     return condition
 
 
