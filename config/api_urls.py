@@ -9,6 +9,8 @@ router = DefaultRouter()
 router.register("members", accounts_api.MemberViewSet, basename="member")
 router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
 router.register("providers", accounts_api.ProviderViewSet, basename="provider")
+# merchants
+# matchmaking
 
 urlpatterns = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="api-register"),

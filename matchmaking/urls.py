@@ -1,0 +1,7 @@
+"""Portal pages of matchmaking; each area's views module holds its own urlpatterns."""
+
+from django.urls import include, path
+
+urlpatterns: list = [
+    # one line per area: path("", include("matchmaking.views.<area>")),
+]
