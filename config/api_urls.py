@@ -4,11 +4,13 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from core.notifications_api import NotificationViewSet
 
 router = DefaultRouter()
 router.register("members", accounts_api.MemberViewSet, basename="member")
 router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
 router.register("providers", accounts_api.ProviderViewSet, basename="provider")
+router.register("notifications", NotificationViewSet, basename="notification")
 # merchants
 # matchmaking
 
