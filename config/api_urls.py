@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from core.notifications_api import NotificationViewSet
+from influencers.api.profiles import ProfileView
 
 router = DefaultRouter()
 router.register("members", accounts_api.MemberViewSet, basename="member")
@@ -18,5 +19,6 @@ urlpatterns = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="api-register"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("profile/", ProfileView.as_view(), name="api-buyer-profile"),
     path("", include(router.urls)),
 ]

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("merchants.urls")),
     path("", include("matchmaking.urls")),
+    path("", include("influencers.urls")),
 ]

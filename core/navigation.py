@@ -20,6 +20,7 @@ class NavEntry:
 ENTRIES = [
     NavEntry(_("Home"), "home", (*MEMBERS, OPERATOR)),
     NavEntry(_("Organisation"), "organisation", MEMBERS),
+    NavEntry(_("Profile"), "buyer-profile", (Role.BUYER,)),
     NavEntry(_("Providers to approve"), "operator-providers", (OPERATOR,)),
     NavEntry(_("Admin"), "admin:index", (OPERATOR,)),
     NavEntry(_("API docs"), "api-docs", (*MEMBERS, OPERATOR)),
