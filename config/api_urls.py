@@ -6,12 +6,14 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from core.notifications_api import NotificationViewSet
 from influencers.api.profiles import ProfileView
+from influencers.api.samples import SampleRequestViewSet
 
 router = DefaultRouter()
 router.register("members", accounts_api.MemberViewSet, basename="member")
 router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
 router.register("providers", accounts_api.ProviderViewSet, basename="provider")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("sample-requests", SampleRequestViewSet, basename="sample-request")
 # merchants
 # matchmaking
 

@@ -43,6 +43,7 @@ SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 ORDER_WEBHOOK_SECRET = env_str("ORDER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
+SAMPLE_MONTHLY_CAP = env_int("SAMPLE_MONTHLY_CAP", 20)
 REDIS_URL = env_str("REDIS_URL")
 
 INSTALLED_APPS = [
@@ -141,6 +142,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.beat_heartbeat",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "sweep-late-sample-requests": {
+        "task": "influencers.tasks.sweep_late_sample_requests",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
     },
     "expire-stale-invitations": {
         "task": "accounts.tasks.expire_stale_invitations",

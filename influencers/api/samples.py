@@ -1,0 +1,169 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import Role
+from accounts.viewsets import ScopedGenericViewSet
+from influencers.models import SampleRequest
+from influencers.selectors.profiles import fulfilment_counts
+from influencers.services import samples as service
+from influencers.services.sample_deadlines import bulk_approve_sample_requests
+
+
+class BuyerSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    handle = serializers.CharField(allow_blank=True)
+    platform = serializers.CharField()
+    followers = serializers.IntegerField()
+    fulfilment_rate = serializers.CharField(allow_null=True)
+
+
+class SampleRequestSerializer(serializers.ModelSerializer):
+    # Plain ids: whether an enrollment exists is no business of a buyer who cannot reach it.
+    enrollment = serializers.IntegerField(source="enrollment_id")
+    livestream = serializers.IntegerField(source="livestream_id", required=False, allow_null=True)
+    sku = serializers.CharField(source="enrollment.product.sku", read_only=True)
+    title = serializers.CharField(source="enrollment.product.title", read_only=True)
+    buyer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SampleRequest
+        fields = [
+            "id", "enrollment", "livestream", "status", "carrier", "tracking_number",
+            "approve_by", "ship_by", "fulfil_by", "sku", "title", "buyer", "reason",
+            "extended", "auto_approved", "created_at",
+        ]  # fmt: skip
+        read_only_fields = [
+            "status", "carrier", "tracking_number", "approve_by", "ship_by", "fulfil_by",
+            "reason", "extended", "auto_approved", "created_at",
+        ]  # fmt: skip
+
+    @extend_schema(responses=BuyerSummarySerializer)
+    def get_buyer(self, sample) -> dict:
+        rates = self.context.get("fulfilment", {})
+        profile = getattr(sample.buyer, "buyer_profile", None)
+        rate = rates.get(sample.buyer_id, {}).get("rate")
+        return {
+            "id": sample.buyer_id,
+            "name": sample.buyer.name,
+            "handle": profile.handle if profile else "",
+            "platform": profile.platform if profile else "",
+            "followers": profile.followers if profile else 0,
+            "fulfilment_rate": None if rate is None else f"{rate:.4f}",
+        }
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class ShipSerializer(serializers.Serializer):
+    carrier = serializers.CharField(max_length=60)
+    tracking_number = serializers.CharField(max_length=60)
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+
+
+class SampleRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedGenericViewSet
+):
+    """Buyers ask; the enrollment's merchant (and provider) approve or reject; merchants ship."""
+
+    queryset = SampleRequest.objects.all()
+    serializer_class = SampleRequestSerializer
+    filterset_fields = ["status", "enrollment", "livestream"]
+    ordering_fields = ["created_at", "approve_by", "ship_by", "fulfil_by"]
+    write_roles = None
+
+    def base_queryset(self):
+        return SampleRequest.objects.select_related(
+            "buyer__buyer_profile", "enrollment__product", "enrollment__campaign"
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["fulfilment"] = getattr(self, "_fulfilment", {})
+        return context
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._fulfilment = fulfilment_counts(buyer_ids=list({s.buyer_id for s in page}))
+        return page
+
+    def get_object(self):
+        sample = super().get_object()
+        self._fulfilment = fulfilment_counts(buyer_ids=[sample.buyer_id])
+        return sample
+
+    def create(self, request, *args, **kwargs):
+        if request.user.role != Role.BUYER:
+            return Response({"detail": "Only buyers ask for samples."}, status=403)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sample = service.request_sample(
+            by=request.user,
+            enrollment_id=serializer.validated_data["enrollment_id"],
+            livestream_id=serializer.validated_data.get("livestream_id"),
+        )
+        return Response(self.get_serializer(sample).data, status=status.HTTP_201_CREATED)
+
+    def act(self, function, **kwargs):
+        sample = self.get_object()
+        sample = function(request_id=sample.pk, by=self.request.user, **kwargs)
+        return Response(self.get_serializer(self.get_queryset().get(pk=sample.pk)).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self.act(service.approve_sample_request)
+
+    @extend_schema(request=RejectSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = RejectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.act(service.reject_sample_request, reason=data.validated_data.get("reason", ""))
+
+    @extend_schema(request=ShipSerializer)
+    @action(detail=True, methods=["post"])
+    def ship(self, request, pk=None):
+        data = ShipSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.act(service.ship_sample_request, **data.validated_data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        return self.act(service.receive_sample_request)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def fulfil(self, request, pk=None):
+        return self.act(service.fulfil_sample_request)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self.act(service.withdraw_sample_request)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        return self.act(service.extend_sample_request)
+
+    @extend_schema(request=BulkApproveSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-approve")
+    def bulk_approve(self, request):
+        data = BulkApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wanted = set(data.validated_data["ids"])
+        visible = set(self.get_queryset().filter(pk__in=wanted).values_list("pk", flat=True))
+        result = bulk_approve_sample_requests(request_ids=list(visible), by=request.user)
+        refused = {str(pk): message for pk, message in result.refused.items()}
+        refused.update({str(pk): "Not found." for pk in wanted - visible})
+        return Response({"approved": result.approved, "refused": refused})

@@ -1,0 +1,89 @@
+"""The beat sweep that enforces sample request deadlines, and bulk approval."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import DomainError
+from influencers.models import SampleRequest
+from influencers.services.samples import (
+    approve_sample_request,
+    close,
+    notify_buyer,
+    notify_merchant,
+    release_unit,
+)
+
+Status = SampleRequest.Status
+BATCH = 200
+
+# (state, deadline column, state it moves to when the deadline passes)
+DEADLINES = [
+    (Status.REQUESTED, "approve_by", Status.OVERDUE),
+    (Status.APPROVED, "ship_by", Status.OVERDUE),
+    (Status.RECEIVED, "fulfil_by", Status.UNFULFILLED),
+]
+
+
+def sweep_late_sample_requests() -> dict[str, int]:
+    """Move every request past its deadline; a second run, or a second worker, finds nothing."""
+    moved = {}
+    for state, deadline, target in DEADLINES:
+        moved[f"{state}->{target}"] = sweep_one_deadline(state, deadline, target)
+    return moved
+
+
+def sweep_one_deadline(state: str, deadline: str, target: str) -> int:
+    total = 0
+    while True:
+        with transaction.atomic():
+            late = list(
+                SampleRequest.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("enrollment__product__merchant", "buyer")
+                .filter(status=state, **{f"{deadline}__lt": timezone.now()})
+                .order_by("pk")[:BATCH]
+            )
+            for sample in late:
+                release_unit(sample=sample)
+                close(sample, target, reason=_("Deadline passed: %s") % deadline.replace("_", " "))
+                tell_both_sides(sample, target)
+        total += len(late)
+        if len(late) < BATCH:
+            return total
+
+
+def tell_both_sides(sample: SampleRequest, target: str) -> None:
+    if target == Status.UNFULFILLED:
+        notify_buyer(
+            sample, "sample.unfulfilled", _("The sample of %(title)s was not taken live in time.")
+        )
+    else:
+        notify_buyer(
+            sample,
+            "sample.overdue",
+            _("The merchant did not answer your sample request for %(title)s in time."),
+        )
+        notify_merchant(
+            sample, "sample.overdue", _("The sample request of %(buyer)s for %(title)s is overdue.")
+        )
+
+
+@dataclass
+class BulkResult:
+    approved: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def bulk_approve_sample_requests(*, request_ids: list[int], by: User) -> BulkResult:
+    """Approve each in its own transaction, so one refused request does not stop the rest."""
+    result = BulkResult()
+    for request_id in sorted(set(request_ids)):
+        try:
+            approve_sample_request(request_id=request_id, by=by)
+            result.approved.append(request_id)
+        except DomainError as error:
+            result.refused[request_id] = error.message
+    return result
