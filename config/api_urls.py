@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from core.notifications_api import NotificationViewSet
 from influencers.api.profiles import ProfileView
+from influencers.api.livestreams import LivestreamViewSet
 from influencers.api.samples import SampleRequestViewSet
 
 router = DefaultRouter()
@@ -14,6 +15,7 @@ router.register("invitations", accounts_api.InvitationViewSet, basename="invitat
 router.register("providers", accounts_api.ProviderViewSet, basename="provider")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("sample-requests", SampleRequestViewSet, basename="sample-request")
+router.register("livestreams", LivestreamViewSet, basename="livestream")
 # merchants
 # matchmaking
 
