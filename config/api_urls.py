@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from core.notifications_api import NotificationViewSet
 from influencers.api.profiles import ProfileView
+from influencers.api.catalogue import CatalogueViewSet
 from influencers.api.livestreams import LivestreamViewSet
 from influencers.api.samples import SampleRequestViewSet
 
@@ -16,6 +17,7 @@ router.register("providers", accounts_api.ProviderViewSet, basename="provider")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("sample-requests", SampleRequestViewSet, basename="sample-request")
 router.register("livestreams", LivestreamViewSet, basename="livestream")
+router.register("catalogue", CatalogueViewSet, basename="catalogue")
 # merchants
 # matchmaking
 
