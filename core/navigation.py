@@ -20,6 +20,9 @@ class NavEntry:
 ENTRIES = [
     NavEntry(_("Home"), "home", (*MEMBERS, OPERATOR)),
     NavEntry(_("Organisation"), "organisation", MEMBERS),
+    NavEntry(_("Browse"), "catalogue", (Role.BUYER,)),
+    NavEntry(_("Livestreams"), "livestreams", (Role.BUYER,)),
+    NavEntry(_("Samples"), "samples", MEMBERS),
     NavEntry(_("Profile"), "buyer-profile", (Role.BUYER,)),
     NavEntry(_("Providers to approve"), "operator-providers", (OPERATOR,)),
     NavEntry(_("Admin"), "admin:index", (OPERATOR,)),

@@ -1,6 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from influencers.models import BuyerProfile
+from influencers.models import BuyerProfile, LineupSlot
 from merchants.models import Category
 
 
@@ -16,3 +17,44 @@ class BuyerProfileForm(forms.ModelForm):
             "typical_units_per_livestream", "audience_notes",
         ]  # fmt: skip
         widgets = {"audience_notes": forms.Textarea(attrs={"rows": 4})}
+
+
+class CatalogueFilterForm(forms.Form):
+    search = forms.CharField(required=False, label=_("Search"))
+    category = forms.ChoiceField(required=False, label=_("Category"))
+    min_price = forms.DecimalField(required=False, min_value=0, label=_("Price from"))
+    max_price = forms.DecimalField(required=False, min_value=0, label=_("Price to"))
+    min_commission_rate = forms.DecimalField(
+        required=False, min_value=0, max_value=1, decimal_places=4, label=_("Commission at least")
+    )
+    min_stock = forms.IntegerField(required=False, min_value=0, label=_("Stock at least"))
+    sort = forms.ChoiceField(
+        required=False,
+        label=_("Sort by"),
+        choices=[
+            ("commission", _("Commission")),
+            ("price", _("Price, low to high")),
+            ("-price", _("Price, high to low")),
+            ("newest", _("Newest")),
+            ("stock", _("Stock")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories"))] + [
+            (c.slug, ("— " if c.parent_id else "") + c.name) for c in Category.objects.all()
+        ]
+
+
+class LivestreamForm(forms.Form):
+    title = forms.CharField(max_length=160, label=_("Title"))
+    scheduled_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class SlotForm(forms.Form):
+    role = forms.ChoiceField(choices=LineupSlot.Role.choices)
+    minutes = forms.IntegerField(min_value=0, max_value=600)
+    target_units = forms.IntegerField(min_value=0)

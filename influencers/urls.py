@@ -4,4 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("influencers.views.profiles")),
+    path("", include("influencers.views.catalogue")),
+    path("", include("influencers.views.samples")),
+    path("", include("influencers.views.livestreams")),
 ]

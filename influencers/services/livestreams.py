@@ -195,3 +195,55 @@ def delete_livestream(*, by: User, livestream_id: int) -> None:
             Conflict(_("Only a draft livestream can be deleted.")),
         )
         livestream.delete()
+
+
+def editable(*, by: User, livestream_id: int) -> Livestream:
+    """Inside a transaction: the buyer's livestream, locked, and not live or ended."""
+    ensure_can_write(by)
+    livestream = locked_livestream(livestream_id=livestream_id, by=by)
+    ensure(not livestream.is_locked, Conflict(_("A live or ended livestream is locked.")))
+    return livestream
+
+
+def add_slot(*, by: User, livestream_id: int, plan: SlotPlan) -> LineupSlot:
+    """Append one item to the end of the lineup."""
+    check_slots(by=by, slots=[plan])
+    with transaction.atomic():
+        livestream = editable(by=by, livestream_id=livestream_id)
+        count = livestream.slots.count()
+        ensure(
+            count < MAX_LINEUP_SLOTS,
+            DomainError(_("A lineup holds at most %d slots.") % MAX_LINEUP_SLOTS, field="slots"),
+        )
+        return LineupSlot.objects.create(
+            livestream=livestream,
+            enrollment_id=plan.enrollment_id,
+            position=count + 1,
+            role=plan.role,
+            minutes=plan.minutes,
+            target_units=plan.target_units,
+        )
+
+
+def change_slot(
+    *, by: User, slot_id: int, role: str, minutes: int, target_units: int
+) -> LineupSlot:
+    with transaction.atomic():
+        slot = LineupSlot.objects.get(pk=slot_id, livestream__buyer=by.organisation)
+        editable(by=by, livestream_id=slot.livestream_id)
+        ensure(role in LineupSlot.Role.values, DomainError(_("Choose a slot role."), field="role"))
+        slot.role, slot.minutes, slot.target_units = role, minutes, target_units
+        slot.save(update_fields=["role", "minutes", "target_units"])
+    return slot
+
+
+def remove_slot(*, by: User, slot_id: int) -> None:
+    """Take an item out; the ones after it move up."""
+    with transaction.atomic():
+        slot = LineupSlot.objects.get(pk=slot_id, livestream__buyer=by.organisation)
+        livestream = editable(by=by, livestream_id=slot.livestream_id)
+        slot.delete()
+        rest = list(livestream.slots.order_by("position"))
+        for position, other in enumerate(rest, start=1):
+            other.position = position
+        LineupSlot.objects.bulk_update(rest, ["position"])

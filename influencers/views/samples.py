@@ -1,0 +1,114 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.models import Role
+from accounts.permissions import MemberRequiredMixin
+from accounts.scoping import visible_to
+from core.errors import DomainError
+from core.htmx import is_htmx
+from influencers.models import SampleRequest
+from influencers.selectors.profiles import fulfilment_counts
+from influencers.services import samples as service
+from influencers.services.sample_deadlines import bulk_approve_sample_requests
+from influencers.views.catalogue import query_without_page
+
+MEMBERS = (Role.MERCHANT, Role.BUYER, Role.PROVIDER)
+ACTIONS = {
+    "approve": service.approve_sample_request,
+    "reject": service.reject_sample_request,
+    "ship": service.ship_sample_request,
+    "receive": service.receive_sample_request,
+    "fulfil": service.fulfil_sample_request,
+    "withdraw": service.withdraw_sample_request,
+    "extend": service.extend_sample_request,
+}
+
+
+def samples_for(user):
+    return visible_to(
+        SampleRequest.objects.select_related(
+            "buyer__buyer_profile", "enrollment__product", "enrollment__campaign", "livestream"
+        ),
+        user.organisation,
+    )
+
+
+class SampleListView(MemberRequiredMixin, View):
+    """Buyers: my samples. Merchants: the queue with bulk approve and shipping. Providers: watch."""
+
+    allowed_roles = MEMBERS
+
+    def get(self, request):
+        samples = samples_for(request.user)
+        status = request.GET.get("status")
+        if status:
+            samples = samples.filter(status=status)
+        page = Paginator(samples, 50).get_page(request.GET.get("page"))
+        rates = fulfilment_counts(buyer_ids=list({sample.buyer_id for sample in page}))
+        for sample in page:
+            sample.buyer_rate = rates.get(sample.buyer_id, {}).get("rate")
+        return render(request, "influencers/samples.html", {
+            "page": page, "statuses": SampleRequest.Status.choices, "status": status,
+            "query": query_without_page(request),
+        })  # fmt: skip
+
+    def post(self, request):
+        """Bulk approve the ticked requests."""
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        visible = list(samples_for(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+        result = bulk_approve_sample_requests(request_ids=visible, by=request.user)
+        if result.approved:
+            messages.success(request, _("Approved %d sample request(s).") % len(result.approved))
+        for pk, reason in result.refused.items():
+            messages.error(request, _("Request %(id)s: %(reason)s") % {"id": pk, "reason": reason})
+        return redirect("samples")
+
+
+class SampleCreateView(MemberRequiredMixin, View):
+    allowed_roles = (Role.BUYER,)
+
+    def post(self, request):
+        enrollment = request.POST.get("enrollment", "")
+        try:
+            service.request_sample(by=request.user, enrollment_id=int(enrollment or 0))
+            text, ok = _("Sample requested."), True
+        except DomainError as error:
+            text, ok = error.message, False
+        if is_htmx(request):
+            return render(request, "influencers/partials/flash.html", {"text": text, "ok": ok})
+        (messages.success if ok else messages.error)(request, text)
+        return redirect("samples")
+
+
+class SampleActionView(MemberRequiredMixin, View):
+    allowed_roles = MEMBERS
+
+    def post(self, request, pk: int, action: str):
+        sample = get_object_or_404(samples_for(request.user), pk=pk)
+        if action not in ACTIONS:
+            return redirect("samples")
+        extra = {}
+        if action == "ship":
+            extra = {
+                "carrier": request.POST.get("carrier", ""),
+                "tracking_number": request.POST.get("tracking_number", ""),
+            }
+        if action == "reject":
+            extra = {"reason": request.POST.get("reason", "")}
+        try:
+            ACTIONS[action](request_id=sample.pk, by=request.user, **extra)
+            messages.success(request, _("Done."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect(request.POST.get("next") or "samples")
+
+
+urlpatterns = [
+    path("samples/", SampleListView.as_view(), name="samples"),
+    path("samples/request/", SampleCreateView.as_view(), name="sample-request-create"),
+    path("samples/<int:pk>/<str:action>/", SampleActionView.as_view(), name="sample-action"),
+]
