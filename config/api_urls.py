@@ -5,10 +5,16 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from core.notifications_api import NotificationViewSet
-from influencers.api.profiles import ProfileView
 from influencers.api.catalogue import CatalogueViewSet
 from influencers.api.livestreams import LivestreamViewSet
+from influencers.api.profiles import ProfileView
 from influencers.api.samples import SampleRequestViewSet
+from matchmaking.api import assortments as assortments_api
+from matchmaking.api import campaigns as campaigns_api
+from matchmaking.api import change_requests as change_requests_api
+from matchmaking.api import enrollments as enrollments_api
+from matchmaking.api import roster as roster_api
+from merchants import api as merchants_api
 
 router = DefaultRouter()
 router.register("members", accounts_api.MemberViewSet, basename="member")
@@ -19,7 +25,21 @@ router.register("sample-requests", SampleRequestViewSet, basename="sample-reques
 router.register("livestreams", LivestreamViewSet, basename="livestream")
 router.register("catalogue", CatalogueViewSet, basename="catalogue")
 # merchants
+router.register("products", merchants_api.ProductViewSet, basename="product")
+router.register("product-imports", merchants_api.ProductImportViewSet, basename="product-import")
+router.register("categories", merchants_api.CategoryViewSet, basename="category")
 # matchmaking
+router.register("campaigns", campaigns_api.CampaignViewSet, basename="campaign")
+router.register("enrollments", enrollments_api.EnrollmentViewSet, basename="enrollment")
+router.register(
+    "change-requests", change_requests_api.ChangeRequestViewSet, basename="change-request"
+)
+router.register(
+    "enrollment-rates", change_requests_api.EnrollmentRateViewSet, basename="enrollment-rate"
+)
+router.register("roster", roster_api.RosterViewSet, basename="roster")
+router.register("buyers", roster_api.BuyerDirectoryViewSet, basename="buyer-directory")
+router.register("assortments", assortments_api.AssortmentViewSet, basename="assortment")
 
 urlpatterns = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="api-register"),

@@ -148,6 +148,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 540},
     },
+    # Date-driven campaign moves; hourly so a campaign is persisted closed soon after midnight.
+    "advance-campaigns": {
+        "task": "matchmaking.tasks.advance_campaigns",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3000},
+    },
+    "auto-accept-change-requests": {
+        "task": "matchmaking.tasks.auto_accept_change_requests",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 840},
+    },
     "expire-stale-invitations": {
         "task": "accounts.tasks.expire_stale_invitations",
         "schedule": crontab(minute=15, hour=3),
@@ -216,6 +227,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationStatusEnum": "accounts.models.Organisation.Status",
         "InvitationStatusEnum": "accounts.models.Invitation.Status",
+        "ProductStatusEnum": "merchants.models.Product.Status",
+        "ProductImportStatusEnum": "merchants.models.ProductImport.Status",
+        "CampaignStatusEnum": "matchmaking.models.Campaign.Status",
+        "EnrollmentStatusEnum": "matchmaking.models.Enrollment.Status",
+        "EnrollmentReasonEnum": "matchmaking.models.Enrollment.Reason",
+        "ChangeRequestStatusEnum": "matchmaking.models.ChangeRequest.Status",
+        "ChangeRequestKindEnum": "matchmaking.models.ChangeRequest.Kind",
+        "OrganisationRoleEnum": "accounts.models.Role",
+        "LineupSlotRoleEnum": "influencers.models.LineupSlot.Role",
+        "LivestreamStatusEnum": "influencers.models.Livestream.Status",
+        "SampleRequestStatusEnum": "influencers.models.SampleRequest.Status",
     },
 }
 
@@ -244,6 +266,8 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# Product CSV imports up to this many rows run in the request; larger ones in a Celery task.
+PRODUCT_IMPORT_SYNC_MAX_ROWS = env_int("PRODUCT_IMPORT_SYNC_MAX_ROWS", 1000)
 
 # --- Security (production defaults follow DEBUG) ----------------------------
 

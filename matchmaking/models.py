@@ -231,6 +231,8 @@ class ChangeRequest(models.Model):
     service_fee_rate = models.DecimalField(null=True, blank=True, **RATE)
     note = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Why the provider rejected it, shown to the merchant.
+    reason = models.CharField(max_length=500, blank=True)
     auto_accepted = models.BooleanField(default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,7 +1,24 @@
 """Celery tasks of matchmaking: thin shells over services, safe to run twice."""
 
-from celery import shared_task  # noqa: F401  (tasks are added below by area)
+from celery import shared_task
+
+from matchmaking.services import campaigns as campaign_services
+from matchmaking.services import change_requests as change_request_services
 
 # --- campaigns and enrollments ---------------------------------------------
 
+
+@shared_task(name="matchmaking.tasks.advance_campaigns")
+def advance_campaigns() -> dict:
+    """Persist open -> ongoing -> closed by date and expire approved enrollments of closed
+    campaigns; conditional UPDATEs, so a second run (or worker) changes nothing."""
+    return campaign_services.advance_campaigns().__dict__
+
+
 # --- change requests --------------------------------------------------------
+
+
+@shared_task(name="matchmaking.tasks.auto_accept_change_requests")
+def auto_accept_change_requests() -> int:
+    """Accept change requests left undecided for 7 days; a second run does nothing."""
+    return change_request_services.auto_accept_due_change_requests()

@@ -1,3 +1,4 @@
+import importlib
 import uuid
 
 import pytest
@@ -23,6 +24,19 @@ def isolated_cache_and_fast_hashing(settings):
     yield
     for alias in settings.CACHES:
         caches[alias].close()
+
+
+@pytest.fixture(autouse=True)
+def seeded_categories(request):
+    """Tests on transactional_db start from a flushed database, which loses the categories the
+    data migration seeded; put them back so factories find them."""
+    if "transactional_db" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    seed = importlib.import_module("merchants.migrations.0002_seed_categories").seed
+    seed(apps, None)
 
 
 class MemberClient(APIClient):

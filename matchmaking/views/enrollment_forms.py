@@ -1,0 +1,84 @@
+"""Portal forms of enrollments. Choices come from scoped selectors; services enforce the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from matchmaking.models import Campaign, Enrollment
+from matchmaking.selectors.campaigns import campaigns_open_for_registration, reoffer_targets
+from matchmaking.selectors.enrollments import enrollable_products
+from matchmaking.services.enrollments import Terms
+from matchmaking.views.campaign_forms import PercentField
+from merchants.models import Product
+
+
+class CampaignChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, campaign: Campaign) -> str:
+        return _("%(name)s by %(provider)s (registration until %(end)s)") % {
+            "name": campaign.name,
+            "provider": campaign.provider.name,
+            "end": campaign.registration_end,
+        }
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, product: Product) -> str:
+        return _("%(sku)s %(title)s — %(price)s, %(stock)d in stock") % {
+            "sku": product.sku,
+            "title": product.title,
+            "price": product.price,
+            "stock": product.stock,
+        }
+
+
+class EnrollForm(forms.Form):
+    campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+    product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none())
+    commission_rate = PercentField(label=_("Commission for the buyer (%)"))
+    service_fee_rate = PercentField(label=_("Service fee for the provider (%)"))
+    campaign_price = forms.DecimalField(label=_("Campaign price"), max_digits=12, decimal_places=2)
+    promotion_stock = forms.IntegerField(label=_("Promotion stock"))
+    min_followers = forms.IntegerField(label=_("Minimum followers of a buyer"), initial=0)
+    auto_approve_samples = forms.BooleanField(
+        label=_("Approve sample requests automatically"), required=False
+    )
+
+    def __init__(self, *args, merchant: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_open_for_registration(organisation=merchant)
+        self.fields["product"].queryset = enrollable_products(merchant=merchant)
+
+    def terms(self) -> Terms:
+        data = self.cleaned_data
+        return Terms(
+            commission_rate=data["commission_rate"],
+            service_fee_rate=data["service_fee_rate"],
+            campaign_price=data["campaign_price"],
+            promotion_stock=data["promotion_stock"],
+            min_followers=data["min_followers"],
+            auto_approve_samples=data["auto_approve_samples"],
+        )
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", _("Choose a reason…")), *Enrollment.Reason.choices],
+        required=False,  # the service names a missing reason
+    )
+    reason_text = forms.CharField(label=_("Note to the merchant"), max_length=500, required=False)
+
+
+class ReofferForm(forms.Form):
+    campaign = CampaignChoiceField(
+        label=_("Another provider's campaign"), queryset=Campaign.objects.none()
+    )
+    service_fee_rate = PercentField(
+        label=_("Second level's service fee (%)"),
+        help_text=_("At most 90 % of your fee; it comes out of your fee."),
+    )
+    promotion_stock = forms.IntegerField(label=_("Promotion stock"))
+
+    def __init__(self, *args, provider: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = reoffer_targets(provider=provider)

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from merchants import csv_import
+
+
+@shared_task(name="merchants.tasks.run_product_import")
+def run_product_import(import_id: int) -> bool:
+    """A large product CSV import; a second run of the same import does nothing."""
+    return csv_import.run_product_import(import_id=import_id)

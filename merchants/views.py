@@ -1,0 +1,151 @@
+"""The merchant portal's product pages: list with live filters, forms, CSV import and export."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.models import Role
+from accounts.permissions import MemberRequiredMixin
+from core.csv_upload import CsvRejected, csv_response, read_uploaded_file
+from core.errors import DomainError
+from core.htmx import is_htmx
+from merchants import csv_import, selectors, services
+from merchants.forms import ProductForm, ProductImportForm
+from merchants.models import ProductImport
+
+PAGE_SIZE = 25
+
+
+class MerchantView(MemberRequiredMixin, View):
+    allowed_roles = (Role.MERCHANT,)
+
+    def own_product(self, pk: int):
+        return get_object_or_404(
+            selectors.products_of(merchant=self.request.user.organisation), pk=pk
+        )
+
+
+class ProductListView(MerchantView):
+    """Search and filters re-render only the table (htmx), and the URL follows them."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        found = selectors.filtered_products(merchant=request.user.organisation, params=request.GET)
+        page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {"filter": found, "page": page, "low_stock_max": selectors.LOW_STOCK_MAX}
+        if is_htmx(request):
+            return render(request, "merchants/partials/product_table.html", context)
+        context["category_options"] = selectors.category_options()
+        return render(request, "merchants/product_list.html", context)
+
+
+class ProductFormView(MerchantView):
+    """Create (no pk) or edit a product; the service applies the product rules."""
+
+    def form(self, pk: int | None, data=None) -> ProductForm:
+        instance = self.own_product(pk) if pk else None
+        return ProductForm(data, instance=instance, merchant=self.request.user.organisation)
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        return self.page(self.form(pk))
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        form = self.form(pk, request.POST)
+        if form.is_valid():
+            merchant = request.user.organisation
+            try:
+                if pk:
+                    product = services.update_product(
+                        product_id=pk, merchant=merchant, changes=form.values()
+                    )
+                else:
+                    product = services.create_product(merchant=merchant, values=form.values())
+            except DomainError as error:
+                form.add_error(error.field, error.message)
+            else:
+                messages.success(request, _("Saved %(sku)s.") % {"sku": product.sku})
+                return redirect("merchant-products")
+        return self.page(form)
+
+    def page(self, form: ProductForm) -> HttpResponse:
+        return render(self.request, "merchants/product_form.html", {"form": form})
+
+
+class ArchiveProductView(MerchantView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        product = self.own_product(pk)
+        try:
+            services.archive_product(product_id=product.pk, merchant=request.user.organisation)
+            messages.success(request, _("Archived %(sku)s.") % {"sku": product.sku})
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("merchant-products")
+
+
+class ProductImportView(MerchantView):
+    """Upload a CSV: small files land at once, large ones show a progress page."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(ProductImportForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ProductImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.page(form)
+        upload = form.cleaned_data["file"]
+        try:
+            outcome = csv_import.import_products(
+                merchant=request.user.organisation,
+                by=request.user,
+                data=read_uploaded_file(upload),
+                filename=upload.name or "",
+            )
+        except CsvRejected as rejected:
+            return self.page(form, errors=[error.as_dict() for error in rejected.errors])
+        except DomainError as error:
+            form.add_error("file", error.message)
+            return self.page(form)
+        if isinstance(outcome, ProductImport):
+            return redirect("merchant-product-import-progress", pk=outcome.pk)
+        messages.success(
+            request,
+            _("Import done: %(created)d created, %(updated)d updated.")
+            % {"created": outcome.created, "updated": outcome.updated},
+        )
+        return redirect("merchant-products")
+
+    def page(self, form: ProductImportForm, errors: list | None = None) -> HttpResponse:
+        context = {
+            "form": form,
+            "errors": errors,
+            "columns": csv_import.COLUMNS,
+            "required_columns": csv_import.REQUIRED_COLUMNS,
+            "imports": selectors.imports_of(merchant=self.request.user.organisation)[:10],
+        }
+        return render(self.request, "merchants/product_import.html", context)
+
+
+class ProductImportProgressView(MerchantView):
+    """A large import's page; its status partial polls itself every second until done."""
+
+    template_name = "merchants/import_progress.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        imports = selectors.imports_of(merchant=request.user.organisation)
+        context = {"product_import": get_object_or_404(imports, pk=pk)}
+        return render(request, self.template_name, context)
+
+
+class ProductImportStatusView(ProductImportProgressView):
+    template_name = "merchants/partials/import_status.html"
+
+
+class ProductExportView(MerchantView):
+    """The listed products (filters apply) as the import's CSV; it re-imports unchanged."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        found = selectors.filtered_products(merchant=request.user.organisation, params=request.GET)
+        rows = selectors.product_csv_rows(found.qs)
+        return csv_response("products.csv", csv_import.COLUMNS, rows)
