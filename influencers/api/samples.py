@@ -1,14 +1,17 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.viewsets import ScopedGenericViewSet
+from core.csv_upload import CsvBodyParser, uploaded_csv_bytes
 from influencers.models import SampleRequest
 from influencers.selectors.profiles import fulfilment_counts
 from influencers.services import samples as service
 from influencers.services.sample_deadlines import bulk_approve_sample_requests
+from influencers.services.sample_shipments import ship_samples_from_csv
 
 
 class BuyerSummarySerializer(serializers.Serializer):
@@ -66,6 +69,10 @@ class ShipSerializer(serializers.Serializer):
 
 class BulkApproveSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+
+
+class ShipImportResultSerializer(serializers.Serializer):
+    shipped = serializers.ListField(child=serializers.IntegerField())
 
 
 class SampleRequestViewSet(
@@ -167,3 +174,18 @@ class SampleRequestViewSet(
         refused = {str(pk): message for pk, message in result.refused.items()}
         refused.update({str(pk): "Not found." for pk in wanted - visible})
         return Response({"approved": result.approved, "refused": refused})
+
+    @extend_schema(
+        request={"text/csv": {"type": "string", "format": "binary"}},
+        responses={200: ShipImportResultSerializer},
+        description="CSV with columns sample_request, carrier, tracking_number; all rows or none.",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="ship-import",
+        parser_classes=[CsvBodyParser, MultiPartParser],
+    )
+    def ship_import(self, request):
+        content, _name = uploaded_csv_bytes(request.data)
+        return Response({"shipped": ship_samples_from_csv(by=request.user, content=content)})

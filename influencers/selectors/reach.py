@@ -9,12 +9,10 @@ task has persisted yet) and ask for samples from the moment the campaign opens.
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from accounts.models import Organisation
 from matchmaking.models import AssortmentItem, Campaign, Enrollment, RosterMembership
-
-LIVE_CAMPAIGN = (Campaign.Status.OPEN, Campaign.Status.ONGOING)
+from matchmaking.selectors.campaigns import effectively
 
 
 def reachable_filter(buyer: Organisation) -> Q:
@@ -26,21 +24,18 @@ def reachable_filter(buyer: Organisation) -> Q:
 
 
 def promotable_enrollments(*, buyer: Organisation, today: date | None = None) -> QuerySet:
-    today = today or timezone.localdate()
     return Enrollment.objects.filter(
         reachable_filter(buyer),
+        effectively(Campaign.Status.ONGOING, today=today, prefix="campaign__"),
         status=Enrollment.Status.APPROVED,
-        campaign__status__in=LIVE_CAMPAIGN,
-        campaign__promotion_start__lte=today,
-        campaign__promotion_end__gte=today,
     )
 
 
 def sampleable_enrollments(*, buyer: Organisation, today: date | None = None) -> QuerySet:
-    today = today or timezone.localdate()
     return Enrollment.objects.filter(
         reachable_filter(buyer),
+        effectively(
+            Campaign.Status.OPEN, Campaign.Status.ONGOING, today=today, prefix="campaign__"
+        ),
         status=Enrollment.Status.APPROVED,
-        campaign__status__in=LIVE_CAMPAIGN,
-        campaign__promotion_end__gte=today,
     )

@@ -8,12 +8,14 @@ from django.views import View
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
 from accounts.scoping import visible_to
+from core.csv_upload import CsvRejected, read_uploaded_file
 from core.errors import DomainError
 from core.htmx import is_htmx
 from influencers.models import SampleRequest
 from influencers.selectors.profiles import fulfilment_counts
 from influencers.services import samples as service
 from influencers.services.sample_deadlines import bulk_approve_sample_requests
+from influencers.services.sample_shipments import ship_samples_from_csv
 from influencers.views.catalogue import query_without_page
 
 MEMBERS = (Role.MERCHANT, Role.BUYER, Role.PROVIDER)
@@ -107,7 +109,30 @@ class SampleActionView(MemberRequiredMixin, View):
         return redirect(request.POST.get("next") or "samples")
 
 
+class ShipImportView(MemberRequiredMixin, View):
+    """Merchants upload a CSV of tracking numbers; a bad file lists every bad row."""
+
+    allowed_roles = (Role.MERCHANT,)
+
+    def post(self, request):
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError(_("Choose a CSV file."), field="file")
+            shipped = ship_samples_from_csv(by=request.user, content=read_uploaded_file(upload))
+        except CsvRejected as rejected:
+            return render(
+                request, "influencers/ship_errors.html", {"errors": rejected.errors}, status=400
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Shipped %d sample(s).") % len(shipped))
+        return redirect("samples")
+
+
 urlpatterns = [
+    path("samples/ship-import/", ShipImportView.as_view(), name="sample-ship-import"),
     path("samples/", SampleListView.as_view(), name="samples"),
     path("samples/request/", SampleCreateView.as_view(), name="sample-request-create"),
     path("samples/<int:pk>/<str:action>/", SampleActionView.as_view(), name="sample-action"),

@@ -314,3 +314,58 @@ def member_factory_buyer():
     holder = Holder()
     holder.organisation = OrganisationFactory(role="buyer")
     return holder
+
+
+class TestShippingByCsv:
+    def approved(self, reachable, buyer_org):
+        return SampleRequest.objects.create(
+            buyer=buyer_org, enrollment=reachable, status="approved", unit_reserved=True,
+            approve_by=timezone.now(), ship_by=timezone.now() + timedelta(days=5),
+        )  # fmt: skip
+
+    def test_every_row_ships_together(self, api, buyer, reachable, member_factory):
+        first = self.approved(reachable, buyer.organisation)
+        second = self.approved(reachable, member_factory("buyer").organisation)
+        body = f"sample_request,carrier,tracking_number\n{first.pk},SF,SF1\n{second.pk},YTO,YT2\n"
+
+        response = api.as_member(reachable.merchant_user).post(
+            "/api/v1/sample-requests/ship-import/", body, content_type="text/csv"
+        )
+
+        assert response.status_code == 200
+        assert response.json() == {"shipped": sorted([first.pk, second.pk])}
+        assert set(SampleRequest.objects.values_list("status", "tracking_number")) == {
+            ("shipped", "SF1"), ("shipped", "YT2"),
+        }  # fmt: skip
+
+    def test_one_bad_row_ships_nothing_and_every_bad_row_is_named(
+        self, api, buyer, reachable, member_factory
+    ):
+        good = self.approved(reachable, buyer.organisation)
+        requested = SampleRequest.objects.create(
+            buyer=member_factory("buyer").organisation,
+            enrollment=reachable,
+            approve_by=timezone.now(),
+        )
+        body = (
+            "sample_request,carrier,tracking_number\n"
+            f"{good.pk},SF,SF1\n"
+            f"{requested.pk},SF,SF2\n"
+            "999999,SF,SF3\n"
+            f"{good.pk},,\n"
+        )
+
+        response = api.as_member(reachable.merchant_user).post(
+            "/api/v1/sample-requests/ship-import/", body, content_type="text/csv"
+        )
+
+        assert response.status_code == 400
+        not_approved = "Only approved requests ship; this one is requested."
+        assert response.json()["errors"] == [
+            {"line": 3, "field": "sample_request", "message": not_approved},
+            {"line": 4, "field": "sample_request", "message": "No such sample request of yours."},
+            {"line": 5, "field": "carrier", "message": "Name the carrier."},
+            {"line": 5, "field": "sample_request", "message": "Already on line 2."},
+            {"line": 5, "field": "tracking_number", "message": "Give the tracking number."},
+        ]  # fmt: skip
+        assert not SampleRequest.objects.filter(status="shipped").exists()

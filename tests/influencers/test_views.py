@@ -130,3 +130,31 @@ def test_merchants_cannot_open_buyer_pages(client, merchant):
 
     assert client.get("/catalogue/").status_code == 403
     assert client.get("/livestreams/").status_code == 403
+
+
+def test_shipping_by_csv_in_the_portal_lists_bad_rows(client, buyer, ongoing_item):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import UserFactory
+
+    sample = SampleRequest.objects.create(
+        buyer=buyer.organisation,
+        enrollment=ongoing_item,
+        status="approved",
+        approve_by=timezone.now(),
+    )
+    client.force_login(UserFactory(organisation=ongoing_item.product.merchant))
+    bad = SimpleUploadedFile(
+        "ship.csv", f"sample_request,carrier,tracking_number\n{sample.pk},,X\n".encode()
+    )
+
+    response = client.post("/samples/ship-import/", {"file": bad})
+
+    assert response.status_code == 400
+    assert "Name the carrier." in response.content.decode()
+    good = SimpleUploadedFile(
+        "ship.csv", f"sample_request,carrier,tracking_number\n{sample.pk},SF,X1\n".encode()
+    )
+    client.post("/samples/ship-import/", {"file": good})
+    sample.refresh_from_db()
+    assert sample.status == "shipped"
