@@ -15,27 +15,33 @@ class NavEntry:
     label: str
     url_name: str
     roles: tuple[str, ...]
+    secondary: bool = False
 
 
 ENTRIES = [
     NavEntry(_("Home"), "home", (*MEMBERS, OPERATOR)),
-    NavEntry(_("Organisation"), "organisation", MEMBERS),
-    NavEntry(_("Browse"), "catalogue", (Role.BUYER,)),
-    NavEntry(_("Livestreams"), "livestreams", (Role.BUYER,)),
-    NavEntry(_("Samples"), "samples", MEMBERS),
-    NavEntry(_("Profile"), "buyer-profile", (Role.BUYER,)),
+    # merchants
     NavEntry(_("Products"), "merchant-products", (Role.MERCHANT,)),
     NavEntry(_("Campaigns"), "campaigns", MEMBERS),
     NavEntry(_("My enrollments"), "enrollments", (Role.MERCHANT,)),
+    # providers
     NavEntry(_("Review queue"), "enrollment-review", (Role.PROVIDER,)),
     NavEntry(_("Change requests"), "change-requests", (Role.MERCHANT, Role.PROVIDER)),
-    NavEntry(_("Buyer roster"), "roster:index", (Role.PROVIDER,)),
     NavEntry(_("Assortments"), "assortments:index", (Role.PROVIDER,)),
-    NavEntry(_("Service providers"), "roster:index", (Role.BUYER,)),
+    NavEntry(_("Buyer roster"), "roster:index", (Role.PROVIDER,)),
+    # buyers
+    NavEntry(_("Browse"), "catalogue", (Role.BUYER,)),
     NavEntry(_("Shared assortments"), "assortments:index", (Role.BUYER,)),
+    NavEntry(_("Livestreams"), "livestreams", (Role.BUYER,)),
+    NavEntry(_("Samples"), "samples", MEMBERS),
+    NavEntry(_("Service providers"), "roster:index", (Role.BUYER,)),
+    # operators
     NavEntry(_("Providers to approve"), "operator-providers", (OPERATOR,)),
     NavEntry(_("Admin"), "admin:index", (OPERATOR,)),
-    NavEntry(_("API docs"), "api-docs", (*MEMBERS, OPERATOR)),
+    # the account menu, top right
+    NavEntry(_("Profile"), "buyer-profile", (Role.BUYER,), secondary=True),
+    NavEntry(_("Organisation"), "organisation", MEMBERS, secondary=True),
+    NavEntry(_("API docs"), "api-docs", (*MEMBERS, OPERATOR), secondary=True),
 ]
 
 
@@ -45,5 +51,7 @@ def entries_for(role: str | None, current_path: str) -> list[dict]:
         if role in entry.roles:
             url = reverse(entry.url_name)
             active = current_path == url if url == "/" else current_path.startswith(url)
-            items.append({"label": entry.label, "url": url, "active": active})
+            items.append(
+                {"label": entry.label, "url": url, "active": active, "secondary": entry.secondary}
+            )
     return items
