@@ -52,3 +52,25 @@ def test_server_errors_get_a_friendly_500():
 
 def test_health_answers_ok(client: Client):
     assert client.get("/health/").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("role", ["merchant", "buyer", "provider", "operator"])
+def test_every_page_in_the_navigation_opens(client: Client, member_factory, operator, role):
+    from core.navigation import entries_for
+
+    user = operator if role == "operator" else member_factory(role)
+    client.force_login(user)
+
+    for entry in entries_for(role, "/"):
+        response = client.get(entry["url"])
+        assert response.status_code == 200, f"{role}: {entry['url']} answered {response.status_code}"
+
+
+def test_a_pending_provider_can_open_every_page_but_not_write(client: Client, pending_provider):
+    from core.navigation import entries_for
+
+    client.force_login(pending_provider)
+
+    for entry in entries_for("provider", "/"):
+        assert client.get(entry["url"]).status_code == 200, entry["url"]
+    assert client.post("/campaigns/new/", {"name": "x"}).status_code == 403
