@@ -62,8 +62,8 @@ def test_every_page_in_the_navigation_opens(client: Client, member_factory, oper
     client.force_login(user)
 
     for entry in entries_for(role, "/"):
-        response = client.get(entry["url"])
-        assert response.status_code == 200, f"{role}: {entry['url']} answered {response.status_code}"
+        status = client.get(entry["url"]).status_code
+        assert status == 200, f"{role}: {entry['url']} answered {status}"
 
 
 def test_a_pending_provider_can_open_every_page_but_not_write(client: Client, pending_provider):
