@@ -159,6 +159,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 840},
     },
+    "sweep-stalled-product-imports": {
+        "task": "merchants.tasks.sweep_stalled_imports",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
     "expire-stale-invitations": {
         "task": "accounts.tasks.expire_stale_invitations",
         "schedule": crontab(minute=15, hour=3),

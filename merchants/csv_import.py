@@ -16,6 +16,7 @@ in one transaction with bulk_create / bulk_update in batches.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -309,7 +310,7 @@ def run_product_import(*, import_id: int) -> bool:
     """Run a queued import once. The conditional UPDATE queued -> running claims it, so a
     repeated or duplicated message finds nothing to do and returns False."""
     claimed = ProductImport.objects.filter(pk=import_id, status=ProductImport.Status.QUEUED)
-    if not claimed.update(status=ProductImport.Status.RUNNING):
+    if not claimed.update(status=ProductImport.Status.RUNNING, started_at=timezone.now()):
         return False
     product_import = ProductImport.objects.select_related("merchant").get(pk=import_id)
     try:
@@ -350,3 +351,26 @@ def finish_import(
     else:
         outcome.update(status=ProductImport.Status.FAILED, errors=errors or [])
     ProductImport.objects.filter(pk=import_id).update(**outcome)
+
+
+QUEUED_TOO_LONG = timedelta(minutes=5)
+RUNNING_TOO_LONG = timedelta(minutes=30)
+
+
+def sweep_stalled_imports() -> dict[str, int]:
+    """Re-send imports whose message was lost (queued for minutes) or whose worker died
+    (running for half an hour). Nothing is half-written: the rows land in one transaction,
+    so putting a dead run back in the queue is safe; the claim keeps one run at a time."""
+    now = timezone.now()
+    Status = ProductImport.Status
+    revived = ProductImport.objects.filter(
+        status=Status.RUNNING, started_at__lt=now - RUNNING_TOO_LONG
+    ).update(status=Status.QUEUED, processed_rows=0)
+    waiting = list(
+        ProductImport.objects.filter(
+            status=Status.QUEUED, created_at__lt=now - QUEUED_TOO_LONG
+        ).values_list("pk", flat=True)
+    )
+    for import_id in waiting:
+        enqueue_import(import_id)
+    return {"revived": revived, "resent": len(waiting)}

@@ -7,3 +7,8 @@ from merchants import csv_import
 def run_product_import(import_id: int) -> bool:
     """A large product CSV import; a second run of the same import does nothing."""
     return csv_import.run_product_import(import_id=import_id)
+
+
+@shared_task(name="merchants.tasks.sweep_stalled_imports")
+def sweep_stalled_imports() -> dict[str, int]:
+    return csv_import.sweep_stalled_imports()
