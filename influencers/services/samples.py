@@ -289,6 +289,9 @@ def extend_sample_request(*, request_id: int, by: User) -> SampleRequest:
         sample.extended = True
         sample.fulfil_by = sample.fulfil_by + EXTENSION
         sample.save(update_fields=["extended", "fulfil_by"])
+        notify_merchant(
+            sample, "sample.extended", _("%(buyer)s took 7 more days to take %(title)s live.")
+        )
     return sample
 
 
