@@ -168,6 +168,13 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["campaign", "status"]),
             models.Index(fields=["product", "status"]),
+            # The buyer catalogue's default sort: commission in money, approved rows only.
+            models.Index(
+                (F("campaign_price") * F("commission_rate")).desc(),
+                F("id").desc(),
+                condition=Q(status="approved"),
+                name="enrollment_approved_money_idx",
+            ),
         ]
 
     def __str__(self) -> str:
