@@ -28,6 +28,7 @@ router.register("catalogue", CatalogueViewSet, basename="catalogue")
 router.register("products", merchants_api.ProductViewSet, basename="product")
 router.register("product-imports", merchants_api.ProductImportViewSet, basename="product-import")
 router.register("categories", merchants_api.CategoryViewSet, basename="category")
+# commissions
 # matchmaking
 router.register("campaigns", campaigns_api.CampaignViewSet, basename="campaign")
 router.register("enrollments", enrollments_api.EnrollmentViewSet, basename="enrollment")

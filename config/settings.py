@@ -44,6 +44,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 ORDER_WEBHOOK_SECRET = env_str("ORDER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
 SAMPLE_MONTHLY_CAP = env_int("SAMPLE_MONTHLY_CAP", 20)
+# Clicks keep a salted hash of the IP, never the IP; rotate the salt to unlink old hashes.
+CLICK_IP_SALT = env_str("CLICK_IP_SALT", SECRET_KEY)
 REDIS_URL = env_str("REDIS_URL")
 
 INSTALLED_APPS = [

@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("merchants.urls")),
     path("", include("matchmaking.urls")),
     path("", include("influencers.urls")),
+    path("", include("commissions.urls")),
 ]

@@ -102,3 +102,15 @@ class RosterMembershipFactory(DjangoModelFactory):
     provider = factory.SubFactory(OrganisationFactory, role=Role.PROVIDER)
     buyer = factory.SubFactory(OrganisationFactory, role=Role.BUYER)
     status = "active"
+
+
+class AffiliateLinkFactory(DjangoModelFactory):
+    """A link of an approved enrollment, valid 90 days from now."""
+
+    class Meta:
+        model = "commissions.AffiliateLink"
+
+    buyer = factory.SubFactory(OrganisationFactory, role=Role.BUYER)
+    enrollment = factory.SubFactory(EnrollmentFactory, status="approved")
+    code = factory.Sequence(lambda n: f"Lk{n:08d}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
