@@ -1,0 +1,5 @@
+"""Celery tasks of tracking, orders and money: thin shells over services, safe to run twice."""
+
+# --- links and clicks -------------------------------------------------------
+
+# --- orders and attribution -------------------------------------------------
