@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from commissions.api import stats as stats_api
 from core.notifications_api import NotificationViewSet
 from influencers.api.catalogue import CatalogueViewSet
 from influencers.api.livestreams import LivestreamViewSet
@@ -47,5 +48,12 @@ urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
     path("profile/", ProfileView.as_view(), name="api-buyer-profile"),
+    path("links/<int:pk>/stats/", stats_api.LinkStatsView.as_view(), name="api-link-stats"),
+    path(
+        "livestreams/<int:pk>/stats/",
+        stats_api.LivestreamStatsView.as_view(),
+        name="api-livestream-stats",
+    ),
+    path("stats/", stats_api.BuyerStatsView.as_view(), name="api-buyer-stats"),
     path("", include(router.urls)),
 ]
