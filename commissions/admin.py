@@ -1,6 +1,22 @@
 from django.contrib import admin
 
-from commissions.models import AffiliateLink, Click, Order, OrderEvent, OrderImport, OrderLine
+from commissions.models import (
+    Account,
+    AffiliateLink,
+    Click,
+    Commission,
+    IncentivePayment,
+    IncentiveProgramme,
+    IncentiveTier,
+    LedgerEntry,
+    LedgerTransaction,
+    Order,
+    OrderEvent,
+    OrderImport,
+    OrderLine,
+    PlatformSettings,
+    SettlementRun,
+)
 
 
 @admin.register(AffiliateLink)
@@ -60,3 +76,100 @@ class OrderImportAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["filename", "merchant__name"]
     exclude = ["content"]
+
+
+@admin.register(PlatformSettings)
+class PlatformSettingsAdmin(admin.ModelAdmin):
+    list_display = ["platform_rate", "updated_at", "updated_by"]
+    list_filter = ["updated_at"]
+    search_fields = ["updated_by__username"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+
+@admin.register(Commission)
+class CommissionAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "buyer", "provider", "status", "base_amount", "buyer_net",
+                    "provider_net", "platform_fee", "merchant_pays"]  # fmt: skip
+    list_filter = ["status"]
+    search_fields = ["order__external_id", "line__sku", "buyer__name", "merchant__name"]
+    raw_id_fields = ["line", "order", "enrollment", "merchant", "buyer", "provider",
+                     "upstream_provider"]  # fmt: skip
+
+    def has_change_permission(self, request, obj=None):
+        return False  # money moves through services, never by hand
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "organisation"]
+    list_filter = ["kind"]
+    search_fields = ["organisation__name"]
+
+
+class LedgerEntryInline(admin.TabularInline):
+    model = LedgerEntry
+    fields = ["account", "amount", "posted_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(admin.ModelAdmin):
+    list_display = ["reference", "kind", "posted_at", "memo"]
+    list_filter = ["kind"]
+    search_fields = ["reference", "memo"]
+    inlines = [LedgerEntryInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    list_display = ["transaction", "account", "amount", "posted_at"]
+    list_filter = ["account__kind"]
+    search_fields = ["transaction__reference", "account__organisation__name"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SettlementRun)
+class SettlementRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "as_of", "status", "settled", "clawbacks", "voided", "started_at"]
+    list_filter = ["status"]
+    search_fields = ["id"]
+
+
+class IncentiveTierInline(admin.TabularInline):
+    model = IncentiveTier
+    extra = 1
+
+
+@admin.register(IncentiveProgramme)
+class IncentiveProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "starts_on", "ends_on", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+    inlines = [IncentiveTierInline]
+
+
+@admin.register(IncentiveTier)
+class IncentiveTierAdmin(admin.ModelAdmin):
+    list_display = ["programme", "min_gmv", "reward"]
+    list_filter = ["programme"]
+    search_fields = ["programme__name"]
+
+
+@admin.register(IncentivePayment)
+class IncentivePaymentAdmin(admin.ModelAdmin):
+    list_display = ["programme", "provider", "month", "settled_gmv", "reward"]
+    list_filter = ["programme", "month"]
+    search_fields = ["provider__name", "programme__name"]
