@@ -114,3 +114,48 @@ class AffiliateLinkFactory(DjangoModelFactory):
     enrollment = factory.SubFactory(EnrollmentFactory, status="approved")
     code = factory.Sequence(lambda n: f"Lk{n:08d}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
+
+
+def commission_for(line, *, status="estimated", platform_rate=Decimal("0.1000"), **extra):
+    """A Commission row for an attributed order line, split by commissions.splits.split with the
+    line's enrollment rates (no second level). For tests that need money rows without running
+    the whole pipeline; the real ones come from commissions.services."""
+    from commissions.models import Commission
+    from commissions.splits import split
+
+    enrollment = line.link.enrollment
+    result = split(
+        amount=line.amount - line.refunded_amount,
+        commission_rate=enrollment.commission_rate,
+        service_fee_rate=enrollment.service_fee_rate,
+        platform_rate=platform_rate,
+    )
+    return Commission.objects.create(
+        line=line, order=line.order, enrollment=enrollment,
+        merchant=enrollment.product.merchant, buyer=line.link.buyer,
+        provider=enrollment.campaign.provider, status=status,
+        base_amount=result.base_amount, commission_rate=enrollment.commission_rate,
+        service_fee_rate=enrollment.service_fee_rate, platform_rate=platform_rate,
+        buyer_gross=result.buyer_gross, buyer_fee=result.buyer_fee, buyer_net=result.buyer_net,
+        provider_gross=result.provider_gross, provider_fee=result.provider_fee,
+        provider_net=result.provider_net, platform_fee=result.platform_fee,
+        merchant_pays=result.merchant_pays, earned_at=line.order.paid_at or timezone.now(),
+        **extra,
+    )  # fmt: skip
+
+
+def attributed_line(link, *, amount="100.00", refunded="0.00", status="confirmed", paid_at=None):
+    """An order of one line attributed to ``link``."""
+    from commissions.models import Order, OrderLine
+
+    paid_at = paid_at or timezone.now()
+    order = Order.objects.create(
+        external_id=f"EXT-{Order.objects.count() + 1}-{link.pk}", status=status, paid_at=paid_at,
+        confirmed_at=paid_at if status == "confirmed" else None,
+        merchant=link.enrollment.product.merchant,
+    )  # fmt: skip
+    return OrderLine.objects.create(
+        order=order, position=1, sku=link.enrollment.product.sku, quantity=1,
+        amount=Decimal(amount), refunded_amount=Decimal(refunded), link=link,
+        product=link.enrollment.product, attributed_at=paid_at,
+    )  # fmt: skip
