@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from accounts.services import ensure_can_write
@@ -95,7 +96,9 @@ def update_livestream(
         livestream = locked_livestream(livestream_id=livestream_id, by=by)
         ensure(
             not livestream.is_locked,
-            Conflict(_("A %s livestream is locked.") % livestream.get_status_display().lower()),
+            Conflict(
+                _("This livestream is %s and locked.") % livestream.get_status_display().lower()
+            ),
         )
         if title is not None:
             livestream.title = title
@@ -124,6 +127,8 @@ def reorder_lineup(*, by: User, livestream_id: int, slot_ids: list[int]) -> Live
     return livestream
 
 
+# Words for the conflict message, translated whole rather than built from the URL's verb.
+ACTION_WORDS = {"confirm": _lazy("be confirmed"), "go-live": _lazy("go live"), "end": _lazy("end")}
 TRANSITIONS = {
     "confirm": (Status.DRAFT, Status.CONFIRMED),
     "go-live": (Status.CONFIRMED, Status.LIVE),
@@ -140,10 +145,10 @@ def move_livestream(*, by: User, livestream_id: int, action: str) -> Livestream:
         ensure(
             livestream.status == source,
             Conflict(
-                _("A %(status)s livestream cannot %(action)s.")
+                _("This livestream is %(status)s, so it cannot %(action)s.")
                 % {
                     "status": livestream.get_status_display().lower(),
-                    "action": action.replace("-", " "),
+                    "action": ACTION_WORDS[action],
                 }
             ),
         )

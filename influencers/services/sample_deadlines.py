@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from core.errors import DomainError
@@ -20,23 +21,23 @@ from influencers.services.samples import (
 Status = SampleRequest.Status
 BATCH = 200
 
-# (state, deadline column, state it moves to when the deadline passes)
+# (state, deadline column, state it moves to when the deadline passes, the reason recorded)
 DEADLINES = [
-    (Status.REQUESTED, "approve_by", Status.OVERDUE),
-    (Status.APPROVED, "ship_by", Status.OVERDUE),
-    (Status.RECEIVED, "fulfil_by", Status.UNFULFILLED),
+    (Status.REQUESTED, "approve_by", Status.OVERDUE, _lazy("Not approved within 3 days.")),
+    (Status.APPROVED, "ship_by", Status.OVERDUE, _lazy("Not shipped within 5 days.")),
+    (Status.RECEIVED, "fulfil_by", Status.UNFULFILLED, _lazy("Not taken live in time.")),
 ]
 
 
 def sweep_late_sample_requests() -> dict[str, int]:
     """Move every request past its deadline; a second run, or a second worker, finds nothing."""
     moved = {}
-    for state, deadline, target in DEADLINES:
-        moved[f"{state}->{target}"] = sweep_one_deadline(state, deadline, target)
+    for state, deadline, target, reason in DEADLINES:
+        moved[f"{state}->{target}"] = sweep_one_deadline(state, deadline, target, str(reason))
     return moved
 
 
-def sweep_one_deadline(state: str, deadline: str, target: str) -> int:
+def sweep_one_deadline(state: str, deadline: str, target: str, reason: str) -> int:
     total = 0
     while True:
         with transaction.atomic():
@@ -48,7 +49,7 @@ def sweep_one_deadline(state: str, deadline: str, target: str) -> int:
             )
             for sample in late:
                 release_unit(sample=sample)
-                close(sample, target, reason=_("Deadline passed: %s") % deadline.replace("_", " "))
+                close(sample, target, reason=reason)
                 tell_both_sides(sample, target)
         total += len(late)
         if len(late) < BATCH:

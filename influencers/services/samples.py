@@ -168,7 +168,7 @@ def ensure_status(sample: SampleRequest, *allowed: str, action: str) -> None:
     ensure(
         sample.status in allowed,
         Conflict(
-            _("A %(status)s sample request cannot be %(action)s.")
+            _("This sample request is %(status)s, so it cannot be %(action)s.")
             % {"status": sample.get_status_display().lower(), "action": action}
         ),
     )

@@ -96,11 +96,11 @@ def test_status_moves_and_the_lock(api, buyer, reachable):
     assert client.post(url + "go-live/").json()["status"] == "live"
     locked = client.patch(url, {"title": "Renamed"}, format="json")
     assert locked.status_code == 409
-    assert locked.json() == {"detail": "A live livestream is locked."}
+    assert locked.json() == {"detail": "This livestream is live and locked."}
     assert client.post(url + "end/").json()["status"] == "ended"
     again = client.post(url + "end/")
     assert again.status_code == 409
-    assert again.json() == {"detail": "A ended livestream cannot end."}
+    assert again.json() == {"detail": "This livestream is ended, so it cannot end."}
 
 
 def test_an_empty_lineup_cannot_be_confirmed(api, buyer):

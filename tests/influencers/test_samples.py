@@ -69,12 +69,12 @@ def test_deadlines_are_set_as_each_step_happens(api, buyer, reachable):
 @pytest.mark.parametrize(
     ("action", "status", "message"),
     [
-        ("ship", "requested", "A requested sample request cannot be shipped."),
-        ("receive", "approved", "A approved sample request cannot be received."),
-        ("fulfil", "shipped", "A shipped sample request cannot be fulfilled."),
-        ("withdraw", "shipped", "A shipped sample request cannot be withdrawn."),
-        ("approve", "rejected", "A rejected sample request cannot be approved."),
-        ("extend", "requested", "A requested sample request cannot be extended."),
+        ("ship", "requested", "This sample request is requested, so it cannot be shipped."),
+        ("receive", "approved", "This sample request is approved, so it cannot be received."),
+        ("fulfil", "shipped", "This sample request is shipped, so it cannot be fulfilled."),
+        ("withdraw", "shipped", "This sample request is shipped, so it cannot be withdrawn."),
+        ("approve", "rejected", "This sample request is rejected, so it cannot be approved."),
+        ("extend", "requested", "This sample request is requested, so it cannot be extended."),
     ],
 )
 def test_illegal_moves_are_conflicts(api, buyer, reachable, action, status, message):
