@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -21,7 +22,7 @@ class Organisation(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending approval")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("organisation status", "Active")
         SUSPENDED = "suspended", _("Suspended")
 
     name = models.CharField(_("name"), max_length=120)
@@ -95,7 +96,7 @@ class Invitation(models.Model):
     """A member asks a teammate to join the organisation; the link signs them up into it."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("invitation status", "Open")
         ACCEPTED = "accepted", _("Accepted")
         REVOKED = "revoked", _("Revoked")
         EXPIRED = "expired", _("Expired")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
 from merchants.models import Category, Product
@@ -22,7 +23,7 @@ class Campaign(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("campaign status", "Open")
         ONGOING = "ongoing", _("Ongoing")
         CLOSED = "closed", _("Closed")
 
@@ -276,7 +277,7 @@ class RosterMembership(models.Model):
 
     class Status(models.TextChoices):
         INVITED = "invited", _("Invited")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("roster status", "Active")
         ENDED = "ended", _("Ended")
 
     provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="roster")

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
 
@@ -34,7 +35,7 @@ class Category(models.Model):
 class Product(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("product status", "Active")
         ARCHIVED = "archived", _("Archived")
 
     merchant = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="products")

@@ -75,7 +75,7 @@ class ReofferForm(forms.Form):
     )
     service_fee_rate = PercentField(
         label=_("Second level's service fee (%)"),
-        help_text=_("At most 90 % of your fee; it comes out of your fee."),
+        help_text=_("At most 90 percent of your fee; it comes out of your fee."),
     )
     promotion_stock = forms.IntegerField(label=_("Promotion stock"))
 
