@@ -159,6 +159,20 @@ class IncentiveProgrammeAdmin(admin.ModelAdmin):
     list_filter = ["kind", "active"]
     search_fields = ["name"]
     inlines = [IncentiveTierInline]
+    actions = ["pay_last_month"]
+
+    @admin.action(description="Pay incentives for last month now")
+    def pay_last_month(self, request, queryset):
+        # The monthly beat does this for every programme; paid ones are skipped, never repaid.
+        from commissions.selectors.statements import last_month
+        from commissions.services.incentives import pay_incentives
+
+        run = pay_incentives(month=last_month(), programmes=queryset)
+        self.message_user(
+            request,
+            f"{run.month:%Y-%m}: {run.paid} cash incentives paid, {run.credited} traffic "
+            f"credits recorded, {run.already_paid} paid before.",
+        )
 
 
 @admin.register(IncentiveTier)

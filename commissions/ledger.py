@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from commissions.models import Account, Commission, LedgerEntry, LedgerTransaction, SettlementRun
+from commissions.splits import money
 from core.errors import DomainError
 
 Kind = Account.Kind
@@ -70,9 +71,10 @@ def balances(*, organisation: Organisation | None) -> dict[str, Decimal]:
         .values("account__kind")
         .annotate(balance=Sum("amount"))
     )
-    return {row["account__kind"]: row["balance"] for row in rows}
+    # money(): SQLite sums decimals as floats; PostgreSQL's numeric sum is exact already.
+    return {row["account__kind"]: money(row["balance"]) for row in rows}
 
 
 def ledger_total() -> Decimal:
     """Sum of every entry ever posted: always zero."""
-    return LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return money(LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] or Decimal("0.00"))

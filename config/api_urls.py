@@ -4,7 +4,16 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from commissions.api import commissions as commissions_api
+from commissions.api import dashboards as dashboards_api
+from commissions.api import ledger as ledger_api
+from commissions.api import orders as orders_api
+from commissions.api import platform as platform_api
+from commissions.api import settlements as settlements_api
+from commissions.api import statements as statements_api
 from commissions.api import stats as stats_api
+from commissions.api.links import LinkViewSet
+from commissions.api.webhooks import OrderWebhookView
 from core.notifications_api import NotificationViewSet
 from influencers.api.catalogue import CatalogueViewSet
 from influencers.api.livestreams import LivestreamViewSet
@@ -30,6 +39,12 @@ router.register("products", merchants_api.ProductViewSet, basename="product")
 router.register("product-imports", merchants_api.ProductImportViewSet, basename="product-import")
 router.register("categories", merchants_api.CategoryViewSet, basename="category")
 # commissions
+router.register("settlements", settlements_api.SettlementRunViewSet, basename="settlement")
+router.register("links", LinkViewSet, basename="link")
+router.register("commissions", commissions_api.CommissionViewSet, basename="commission")
+router.register("orders", orders_api.OrderViewSet, basename="order")
+router.register("order-imports", orders_api.OrderImportViewSet, basename="order-import")
+router.register("payouts", statements_api.PayoutViewSet, basename="payout")
 # matchmaking
 router.register("campaigns", campaigns_api.CampaignViewSet, basename="campaign")
 router.register("enrollments", enrollments_api.EnrollmentViewSet, basename="enrollment")
@@ -55,5 +70,14 @@ urlpatterns = [
         name="api-livestream-stats",
     ),
     path("stats/", stats_api.BuyerStatsView.as_view(), name="api-buyer-stats"),
+    path("dashboard/", dashboards_api.DashboardView.as_view(), name="api-dashboard"),
+    path("webhooks/orders/", OrderWebhookView.as_view(), name="api-order-webhook"),
+    path("statements/", statements_api.StatementView.as_view(), name="api-statements"),
+    path(
+        "platform/settings/",
+        platform_api.PlatformSettingsView.as_view(),
+        name="api-platform-settings",
+    ),
+    path("ledger/balances/", ledger_api.BalancesView.as_view(), name="api-ledger-balances"),
     path("", include(router.urls)),
 ]

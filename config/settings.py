@@ -47,6 +47,13 @@ SAMPLE_MONTHLY_CAP = env_int("SAMPLE_MONTHLY_CAP", 20)
 # Clicks keep a salted hash of the IP, never the IP; rotate the salt to unlink old hashes.
 CLICK_IP_SALT = env_str("CLICK_IP_SALT", SECRET_KEY)
 REDIS_URL = env_str("REDIS_URL")
+# Clicks of /l/<code> go through a Redis stream flushed by beat; empty: written directly.
+CLICK_BUFFER_URL = env_str("CLICK_BUFFER_URL", REDIS_URL)
+CLICK_STREAM = env_str("CLICK_STREAM", "clicks")
+CLICK_STREAM_MAXLEN = env_int("CLICK_STREAM_MAXLEN", 1_000_000)
+CLICK_FLUSH_BATCH = env_int("CLICK_FLUSH_BATCH", 1000)
+CLICK_CLAIM_IDLE_MS = env_int("CLICK_CLAIM_IDLE_MS", 60_000)
+LINK_CACHE_SECONDS = env_int("LINK_CACHE_SECONDS", 60)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -171,6 +178,35 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=15, hour=3),
         "options": {"expires": 3600},
     },
+    # The click buffer: Redis stream -> PostgreSQL; a run stops after 8 s, before the next.
+    "flush-click-stream": {
+        "task": "commissions.tasks.flush_click_stream",
+        "schedule": 10.0,
+        "options": {"expires": 9},
+    },
+    # Order lines whose click had not reached the database yet (the click buffer).
+    "retry-unattributed-lines": {
+        "task": "commissions.tasks.retry_unattributed_lines",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
+    "sweep-stalled-order-imports": {
+        "task": "commissions.tasks.sweep_stalled_order_imports",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
+    # Settle every line past its return window as of today (Shanghai); a repeat settles nothing.
+    "settle-commissions": {
+        "task": "commissions.tasks.settle_commissions",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expires": 4 * 3600},
+    },
+    # Incentives of last month, after the night's settlement run; a repeat pays nothing more.
+    "pay-incentives": {
+        "task": "commissions.tasks.pay_incentives",
+        "schedule": crontab(minute=30, hour=6, day_of_month=1),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # --- Auth and accounts ------------------------------------------------------
@@ -245,6 +281,11 @@ SPECTACULAR_SETTINGS = {
         "LineupSlotRoleEnum": "influencers.models.LineupSlot.Role",
         "LivestreamStatusEnum": "influencers.models.Livestream.Status",
         "SampleRequestStatusEnum": "influencers.models.SampleRequest.Status",
+        "OrderStatusEnum": "commissions.models.Order.Status",
+        "OrderEventTypeEnum": "commissions.models.OrderEvent.Type",
+        "PaymentKindEnum": "commissions.api.statements.PAYMENT_KIND_CHOICES",
+        "CommissionStatusEnum": "commissions.models.Commission.Status",
+        "SettlementRunStatusEnum": "commissions.models.SettlementRun.Status",
     },
 }
 
@@ -275,6 +316,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 # Product CSV imports up to this many rows run in the request; larger ones in a Celery task.
 PRODUCT_IMPORT_SYNC_MAX_ROWS = env_int("PRODUCT_IMPORT_SYNC_MAX_ROWS", 1000)
+# Order CSV imports (the storefront's export) up to this many rows run in the request.
+ORDER_IMPORT_SYNC_MAX_ROWS = env_int("ORDER_IMPORT_SYNC_MAX_ROWS", 1000)
 
 # --- Security (production defaults follow DEBUG) ----------------------------
 
@@ -288,7 +331,9 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)  # also: clicks read X-Forwarded-For
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)  # proxies of ours in front of gunicorn
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

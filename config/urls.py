@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from commissions.views.redirect import follow_link
 from core import views as core_views
 
 handler404 = "core.views.page_not_found"
@@ -10,6 +11,7 @@ handler403 = "core.views.permission_denied"
 handler500 = "core.views.server_error"
 
 urlpatterns = [
+    path("l/<str:code>", follow_link, name="follow-link"),  # first: the hottest path
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
     path("notifications/", core_views.NotificationListView.as_view(), name="notifications"),

@@ -20,6 +20,7 @@ class NavEntry:
 
 ENTRIES = [
     NavEntry(_("Home"), "home", (*MEMBERS, OPERATOR)),
+    NavEntry(_("Dashboard"), "dashboard", MEMBERS),
     # merchants
     NavEntry(_("Products"), "merchant-products", (Role.MERCHANT,)),
     NavEntry(_("Campaigns"), "campaigns", MEMBERS),
@@ -33,10 +34,16 @@ ENTRIES = [
     NavEntry(_("Browse"), "catalogue", (Role.BUYER,)),
     NavEntry(_("Shared assortments"), "assortments:index", (Role.BUYER,)),
     NavEntry(_("Livestreams"), "livestreams", (Role.BUYER,)),
+    NavEntry(_("Links"), "links", (Role.BUYER,)),
     NavEntry(_("Samples"), "samples", MEMBERS),
+    NavEntry(_("Orders"), "orders:index", MEMBERS),
+    NavEntry(_("Commissions"), "commissions", MEMBERS),
+    NavEntry(_("Statements"), "statements", MEMBERS),
     NavEntry(_("Service providers"), "roster:index", (Role.BUYER,)),
     # operators
     NavEntry(_("Providers to approve"), "operator-providers", (OPERATOR,)),
+    NavEntry(_("Payouts"), "operator-payouts", (OPERATOR,)),
+    NavEntry(_("Settlements"), "settlements:index", (OPERATOR,)),
     NavEntry(_("Admin"), "admin:index", (OPERATOR,)),
     # the account menu, top right
     NavEntry(_("Profile"), "buyer-profile", (Role.BUYER,), secondary=True),

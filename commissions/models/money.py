@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -104,21 +105,26 @@ class Commission(models.Model):
     class Meta:
         ordering = ["-earned_at", "-id"]
         constraints = [
+            # Rounded to the fen: exact on PostgreSQL (numeric), and on SQLite, which keeps
+            # decimals as binary floats, 10.80 + 5.40 + 1.80 must still equal 18.00.
             models.CheckConstraint(
                 condition=Q(
-                    merchant_pays=F("buyer_net")
-                    + F("provider_net")
-                    + F("upstream_net")
-                    + F("platform_fee")
+                    merchant_pays=Round(
+                        F("buyer_net") + F("provider_net") + F("upstream_net") + F("platform_fee"),
+                        2,
+                    )
                 ),
                 name="commission_split_conserves_money",
             ),
             models.CheckConstraint(
                 condition=Q(
-                    posted_merchant_pays=F("posted_buyer_net")
-                    + F("posted_provider_net")
-                    + F("posted_upstream_net")
-                    + F("posted_platform_fee")
+                    posted_merchant_pays=Round(
+                        F("posted_buyer_net")
+                        + F("posted_provider_net")
+                        + F("posted_upstream_net")
+                        + F("posted_platform_fee"),
+                        2,
+                    )
                 ),
                 name="commission_posted_conserves_money",
             ),

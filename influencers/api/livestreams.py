@@ -5,6 +5,8 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.viewsets import ScopedModelViewSet
+from commissions.api.link_serializers import LineupLinksSerializer, lineup_links_data
+from commissions.services.links import links_for_livestream
 from influencers.models import MAX_LINEUP_SLOTS, LineupSlot, Livestream
 from influencers.selectors.livestreams import lineup_warnings, livestreams_of
 from influencers.services import livestreams as service
@@ -153,3 +155,11 @@ class LivestreamViewSet(ScopedModelViewSet):
             by=request.user, livestream_id=livestream.pk, **data.validated_data
         )
         return self.fresh(copy, status.HTTP_201_CREATED, skipped_enrollments=skipped)
+
+    @extend_schema(request=None, responses=LineupLinksSerializer)
+    @action(detail=True, methods=["post"], url_path="generate-links")
+    def generate_links(self, request, pk=None):
+        """Every slot's tracked link at once; slots no longer promotable are skipped."""
+        livestream = self.get_object()
+        result = links_for_livestream(by=request.user, livestream_id=livestream.pk)
+        return Response(lineup_links_data(result, context=self.get_serializer_context()))

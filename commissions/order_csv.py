@@ -1,0 +1,159 @@
+"""The storefront's order export as CSV: check every row, then apply all orders or none.
+
+What the rows mean, how they are checked and which events they stand for is
+in ``order_csv_rows``; orders rebuild from their events in
+``services.orders``. Importing the same file twice changes nothing (event ids
+come from the content).
+
+Files up to ``settings.ORDER_IMPORT_SYNC_MAX_ROWS`` rows run in the request.
+Larger ones become an ``OrderImport`` run by a Celery task: it checks the
+rows in chunks, saving ``processed_rows`` after each chunk in autocommit (so
+the progress bar moves while it runs), then applies every order in one
+transaction. A sweeper re-sends lost runs.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+from commissions.models import OrderImport
+from commissions.order_csv_rows import (
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    ImportedOrder,
+    check_merchant,
+    check_rows,
+    events_of,
+    read_order_csv,
+)
+from commissions.services.orders import ImportedEvents, OrderTaken, apply_imported_events
+from core.csv_upload import CsvRejected, RowError, decode_csv
+from core.errors import DomainError
+
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "import_orders", "run_order_import",
+           "sweep_stalled_imports"]  # fmt: skip
+
+
+@dataclass
+class ImportResult:
+    orders: int
+    applied_events: int
+
+
+def write_orders(*, merchant: Organisation, orders: list[ImportedOrder]) -> ImportResult:
+    """Apply every order's events in one transaction, or none of them."""
+    batch = [ImportedEvents(order.external_id, order.line, events_of(order)) for order in orders]
+    try:
+        applied = apply_imported_events(merchant=merchant, orders=batch)
+    except OrderTaken as taken:
+        message = _("Order %(order)s is another shop's order; it cannot be imported here.")
+        error = RowError(
+            taken.imported.line, "order_id", message % {"order": taken.imported.external_id}
+        )
+        raise CsvRejected([error]) from taken
+    except IntegrityError as exc:
+        message = _("Another upload changed these orders at the same time; try again.")
+        raise CsvRejected([RowError(None, None, message)]) from exc
+    return ImportResult(orders=len(orders), applied_events=applied)
+
+
+def import_orders(
+    *, merchant: Organisation, by: User | None, data: bytes, filename: str = ""
+) -> ImportResult | OrderImport:
+    """Import a merchant's order export: small files at once (all orders or none, every bad
+    row reported); larger ones queued as an OrderImport whose task runs after commit."""
+    check_merchant(merchant)
+    text = decode_csv(data)
+    table = read_order_csv(text)
+    if len(table.rows) <= settings.ORDER_IMPORT_SYNC_MAX_ROWS:
+        return write_orders(merchant=merchant, orders=check_rows(table, merchant=merchant))
+    with transaction.atomic():
+        order_import = OrderImport.objects.create(
+            merchant=merchant,
+            created_by=by,
+            filename=filename[:255],
+            content=text,
+            total_rows=len(table.rows),
+        )
+        transaction.on_commit(lambda: enqueue_import(order_import.pk))
+    return order_import
+
+
+def enqueue_import(import_id: int) -> None:
+    from commissions.tasks import run_order_import  # the task module imports this one
+
+    run_order_import.delay(import_id)
+
+
+def run_order_import(*, import_id: int) -> bool:
+    """Run a queued import once. The conditional UPDATE queued -> running claims it, so a
+    repeated or duplicated message finds nothing to do and returns False."""
+    claimed = OrderImport.objects.filter(pk=import_id, status=OrderImport.Status.QUEUED)
+    if not claimed.update(status=OrderImport.Status.RUNNING, started_at=timezone.now()):
+        return False
+    order_import = OrderImport.objects.select_related("merchant").get(pk=import_id)
+    try:
+        process_import(order_import)
+    except CsvRejected as rejected:
+        finish_import(import_id, errors=[error.as_dict() for error in rejected.errors])
+    except DomainError as error:
+        finish_import(import_id, errors=[RowError(None, error.field, error.message).as_dict()])
+    except Exception:
+        message = _("The import stopped unexpectedly; nothing was imported. Upload the file again.")
+        finish_import(import_id, errors=[RowError(None, None, message).as_dict()])
+        raise
+    return True
+
+
+def process_import(order_import: OrderImport) -> None:
+    merchant = check_merchant(order_import.merchant)
+    table = read_order_csv(order_import.content)
+    progress = OrderImport.objects.filter(pk=order_import.pk)
+    # Outside the write transaction: each chunk's progress is committed at once.
+    orders = check_rows(
+        table, merchant=merchant, on_progress=lambda done: progress.update(processed_rows=done)
+    )
+    with transaction.atomic():
+        result = write_orders(merchant=merchant, orders=orders)
+        finish_import(order_import.pk, result=result)
+
+
+def finish_import(
+    import_id: int, *, result: ImportResult | None = None, errors: list[dict] | None = None
+) -> None:
+    """Record the outcome and drop the kept file; a successful finish commits with the orders."""
+    outcome: dict[str, Any] = {"content": "", "finished_at": timezone.now()}
+    if result is not None:
+        outcome.update(status=OrderImport.Status.SUCCEEDED, applied_events=result.applied_events)
+    else:
+        outcome.update(status=OrderImport.Status.FAILED, errors=errors or [])
+    OrderImport.objects.filter(pk=import_id).update(**outcome)
+
+
+QUEUED_TOO_LONG = timedelta(minutes=5)
+RUNNING_TOO_LONG = timedelta(minutes=30)
+
+
+def sweep_stalled_imports() -> dict[str, int]:
+    """Re-send imports whose message was lost (queued for minutes) or whose worker died
+    (running for half an hour). Nothing is half-written: the orders land in one
+    transaction, so a dead run can go back in the queue; the claim keeps one run at a time."""
+    now = timezone.now()
+    Status = OrderImport.Status
+    revived = OrderImport.objects.filter(
+        status=Status.RUNNING, started_at__lt=now - RUNNING_TOO_LONG
+    ).update(status=Status.QUEUED, processed_rows=0)
+    waiting = list(
+        OrderImport.objects.filter(
+            status=Status.QUEUED, created_at__lt=now - QUEUED_TOO_LONG
+        ).values_list("pk", flat=True)
+    )
+    for import_id in waiting:
+        enqueue_import(import_id)
+    return {"revived": revived, "resent": len(waiting)}

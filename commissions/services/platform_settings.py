@@ -1,0 +1,47 @@
+"""The platform's settings, one row, set by operators.
+
+Changing the platform rate affects only commissions computed afterwards: every commission
+keeps the rate it was computed with (``Commission.platform_rate``).
+"""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from commissions.models import PlatformSettings
+from core.errors import DomainError, ensure
+
+MAX_PLATFORM_RATE = Decimal("0.5000")
+
+
+def current_settings() -> PlatformSettings:
+    """The settings row (created as row 1 with the defaults the first time it is asked for,
+    as commissions.services.commissions.current_platform_rate does)."""
+    row = PlatformSettings.objects.select_related("updated_by").order_by("pk").first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = PlatformSettings.objects.create(pk=1)
+        except IntegrityError:  # created by someone else meanwhile
+            row = PlatformSettings.objects.get(pk=1)
+    return row
+
+
+def update_platform_settings(*, platform_rate: Decimal, by: User) -> PlatformSettings:
+    """Set the platform rate: from 0 to 0.5000 (50 percent), to four decimals; records who."""
+    ensure(
+        Decimal(0) <= platform_rate <= MAX_PLATFORM_RATE,
+        DomainError(_("The platform rate is between 0.0000 and 0.5000."), field="platform_rate"),
+    )
+    ensure(
+        platform_rate == platform_rate.quantize(Decimal("0.0001")),
+        DomainError(_("Give the platform rate to four decimals."), field="platform_rate"),
+    )
+    with transaction.atomic():
+        row = PlatformSettings.objects.select_for_update().filter(pk=current_settings().pk).get()
+        row.platform_rate = platform_rate
+        row.updated_by = by
+        row.save(update_fields=["platform_rate", "updated_by", "updated_at"])
+    return row

@@ -1,0 +1,78 @@
+"""``GET /l/<code>``: answer 302 to the storefront at once, whatever happens to the click.
+
+The hot path is one cache read, one XADD to the Redis stream (or, without Redis, one small
+database transaction) and the redirect. Recording is wrapped so that no failure of Redis or
+the database ever costs the visitor the redirect; failures are logged.
+"""
+
+import logging
+from urllib.parse import urlsplit, urlunsplit
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
+from django.template import loader
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from commissions import click_buffer
+from commissions.selectors.links import resolve_code
+from commissions.services.clicks import (
+    ClickData,
+    click_from_request,
+    new_click_id,
+    store_clicks,
+)
+
+logger = logging.getLogger(__name__)
+
+CODE_MAX_LENGTH = 16
+CLICK_PARAMETER = "click_id"
+WEB_SCHEMES = ("https://", "http://")
+
+
+def with_click_id(destination: str, click_id: str) -> str:
+    """Append ``click_id`` to the destination, keeping its own query string and fragment."""
+    parts = urlsplit(destination)
+    kept = [p for p in parts.query.split("&") if p and not p.startswith(f"{CLICK_PARAMETER}=")]
+    query = "&".join([*kept, f"{CLICK_PARAMETER}={click_id}"])
+    return urlunsplit(parts._replace(query=query))
+
+
+def record(click: ClickData) -> None:
+    """Into the stream when there is one; straight into the database otherwise."""
+    if click_buffer.enabled():
+        try:
+            click_buffer.append(click)
+            return
+        except click_buffer.BufferUnavailable:
+            pass  # logged once per outage by the buffer
+    store_clicks(clicks=[click])
+
+
+def record_safely(request: HttpRequest, *, link_id: int, click_id: str) -> None:
+    try:
+        click = click_from_request(
+            request, link_id=link_id, click_id=click_id, clicked_at=timezone.now()
+        )
+        record(click)
+    except Exception:
+        logger.exception("could not record click %s of link %s", click_id, link_id)
+
+
+def link_not_found() -> HttpResponse:
+    # Rendered without a request: no context processors, no database work for robots.
+    return HttpResponseNotFound(loader.get_template("commissions/link_not_found.html").render())
+
+
+@never_cache
+@require_safe
+def follow_link(request: HttpRequest, code: str) -> HttpResponse:
+    if not (code.isascii() and code.isalnum() and len(code) <= CODE_MAX_LENGTH):
+        return link_not_found()
+    target = resolve_code(code)
+    if target is None or not target.live or not target.destination.startswith(WEB_SCHEMES):
+        return link_not_found()
+    click_id = new_click_id()
+    if request.method == "GET":  # a HEAD (link checkers) is not a visit
+        record_safely(request, link_id=target.link_id, click_id=click_id)
+    return HttpResponseRedirect(with_click_id(target.destination, click_id))
