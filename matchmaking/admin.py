@@ -7,6 +7,8 @@ from matchmaking.models import (
     ChangeRequest,
     Enrollment,
     EnrollmentRate,
+    MatchProposal,
+    RecommendationScore,
     RosterMembership,
 )
 
@@ -77,3 +79,19 @@ class AssortmentItemAdmin(admin.ModelAdmin):
     list_filter = ["assortment__provider"]
     search_fields = ["assortment__name", "note"]
     raw_id_fields = ["assortment", "enrollment"]
+
+
+@admin.register(MatchProposal)
+class MatchProposalAdmin(admin.ModelAdmin):
+    list_display = ["enrollment", "provider", "buyer", "status", "score", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["provider__name", "buyer__name", "enrollment__product__title"]
+    raw_id_fields = ["enrollment", "provider", "buyer"]
+
+
+@admin.register(RecommendationScore)
+class RecommendationScoreAdmin(admin.ModelAdmin):
+    list_display = ["buyer", "enrollment", "score", "computed_at"]
+    list_filter = ["computed_at"]
+    search_fields = ["buyer__name", "enrollment__product__title"]
+    raw_id_fields = ["buyer", "enrollment"]

@@ -351,3 +351,64 @@ class AssortmentItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assortment_id}#{self.position}"
+
+
+class MatchProposal(models.Model):
+    """A provider proposes an enrollment to a buyer on its roster; accepted ones join an
+    assortment shared with that buyer."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    buyer = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="proposals")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="proposals")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    organisation_paths = ("provider", "buyer")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "enrollment"],
+                condition=Q(status="proposed"),
+                name="one_open_proposal_per_buyer_and_enrollment",
+            ),
+        ]
+        indexes = [models.Index(fields=["provider", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} -> {self.buyer_id} ({self.status})"
+
+
+class RecommendationScore(models.Model):
+    """A precomputed score of an enrollment for a roster buyer (nightly task), with its parts."""
+
+    buyer = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
+    score = models.DecimalField(max_digits=5, decimal_places=4)
+    parts = models.JSONField(default=dict)
+    reasons = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    organisation_paths = ("buyer", "enrollment__campaign__provider")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "enrollment"], name="one_score_per_pair"),
+        ]
+        indexes = [models.Index(fields=["buyer", "-score"])]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id}/{self.enrollment_id}: {self.score}"
