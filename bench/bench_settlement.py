@@ -19,6 +19,22 @@ commissions.splits does) with INSERT ... SELECT generate_series; VACUUM ANALYZE;
   one UPDATE of the commissions' posted figures that settlement also does.
 
 It prints lines per second for each and the ratio settle / floor.
+
+Measured (2 cores, PostgreSQL 15, other work on the machine: +-20 % noise), batch 1000:
+
+          N  case                              seconds    lines/s   ratio
+     100000  run_settlement (batch 1000)         26.89      3,719    1.0x
+     100000  floor: INSERT ... SELECT ledger      4.20     23,815    6.4x
+     100000  floor + UPDATE commissions           6.38     15,670    4.2x
+    1000000  run_settlement (batch 1000)        277.73      3,601    1.0x
+    1000000  floor: INSERT ... SELECT ledger     54.66     18,294    5.1x
+    1000000  floor + UPDATE commissions          79.62     12,560    3.5x
+
+Per batch of 1,000 lines (300k run): entries INSERT ~60 ms, commissions UPDATE ~50 ms,
+orders UPDATE ~25 ms, transactions INSERT ~15 ms, locking select ~15 ms, about a quarter
+in Python. Before migration 0005 the balance trigger scanned the whole entry table on
+every INSERT (56 ms per batch on an empty ledger, 192 ms at 1.2M entries) and 1M lines
+took 542 s.
 """
 
 # ruff: noqa: E402  (Django is set up before the models are imported)
