@@ -30,9 +30,11 @@ ENTRIES = [
     NavEntry(_("Change requests"), "change-requests", (Role.MERCHANT, Role.PROVIDER)),
     NavEntry(_("Assortments"), "assortments:index", (Role.PROVIDER,)),
     NavEntry(_("Buyer roster"), "roster:index", (Role.PROVIDER,)),
+    NavEntry(_("Proposals"), "proposals:index", (Role.PROVIDER,)),
     # buyers
     NavEntry(_("Browse"), "catalogue", (Role.BUYER,)),
     NavEntry(_("Shared assortments"), "assortments:index", (Role.BUYER,)),
+    NavEntry(_("Proposals"), "proposals:index", (Role.BUYER,)),
     NavEntry(_("Livestreams"), "livestreams", (Role.BUYER,)),
     NavEntry(_("Links"), "links", (Role.BUYER,)),
     NavEntry(_("Samples"), "samples", MEMBERS),

@@ -1,55 +1,68 @@
-"""Demo data for the embedded default. Idempotent: running it again changes nothing."""
+"""Demo data for the embedded default: a small, believable marketplace. Idempotent.
+
+Builds, through the project's services: the operator and the printed demo logins, five
+service providers (women's clothing, home, jewelry, bags, accessories) with campaigns in
+every status, six merchants with ~40 products, eight buyers with profiles and rosters,
+assortments, a livestream lineup, sample requests, links, 30 days of clicks and ~60 orders,
+and a settlement run. Running it again looks everything up by natural key and creates
+nothing new (core/demo/ has the details).
+"""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
-from accounts.models import Organisation, Role, User
+from core.demo import marketplace, people, sales
+from core.demo.data import DEMO_ORGANISATIONS, DEMO_PASSWORD
 
-DEMO_PASSWORD = "demo-pass-2026"
-
-DEMO_ORGANISATIONS = [
-    ("merchant", Role.MERCHANT, "杭州云裳服饰 Yunshang Apparel"),
-    ("buyer", Role.BUYER, "小鹿直播间 Little Deer Live"),
-    ("provider", Role.PROVIDER, "优选团长 Youxuan Selection"),
-    ("pending_provider", Role.PROVIDER, "新星选品 Xinxing Selection"),
-]
+# The services notify the other side by email too; the demo's notices stay in the portal
+# instead of printing a hundred emails on the console.
+QUIET_MAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 class Command(BaseCommand):
-    help = "Create the demo operator and one organisation of each role, and print their logins."
+    help = "Build the demo marketplace (idempotent) and print the demo logins."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
-            self.ensure_user("operator", None, staff=True)
-            for username, role, name in DEMO_ORGANISATIONS:
-                status = (
-                    Organisation.Status.PENDING
-                    if username == "pending_provider"
-                    else Organisation.Status.ACTIVE
-                )
-                organisation, _ = Organisation.objects.get_or_create(
-                    name=name, role=role, defaults={"status": status}
-                )
-                self.ensure_user(username, organisation)
+        with override_settings(EMAIL_BACKEND=QUIET_MAIL), transaction.atomic():
+            self.seed()
         self.print_logins()
 
-    def ensure_user(self, username: str, organisation: Organisation | None, staff: bool = False):
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "email": f"{username}@demo.local",
-                "organisation": organisation,
-                "is_staff": staff,
-                "is_superuser": staff,
-            },
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        return user
+    def seed(self) -> None:
+        tally, made = people.Tally(), {}
+        steps = [
+            ("organisations and members", lambda: made.update(cast=people.seed_people(tally))),
+            ("products", lambda: people.seed_products(made["cast"], tally)),
+            ("buyer profiles", lambda: people.seed_buyer_profiles(made["cast"], tally)),
+            ("campaigns and enrollments", lambda: marketplace.seed_campaigns(made["cast"], tally)),
+            ("rosters", lambda: marketplace.seed_rosters(made["cast"], tally)),
+            ("assortments", lambda: marketplace.seed_assortments(made["cast"], tally)),
+            (
+                "livestream",
+                lambda: made.update(live=marketplace.seed_livestream(made["cast"], tally)),
+            ),
+            (
+                "sample requests",
+                lambda: marketplace.seed_samples(made["cast"], made["live"], tally),
+            ),
+            ("links", lambda: made.update(links=sales.seed_links(made["cast"], tally))),
+            ("clicks", lambda: sales.seed_clicks(made["links"], tally)),
+            ("orders", lambda: sales.seed_orders(made["cast"], tally)),
+            ("settlement", lambda: sales.seed_settlement(made["cast"], tally)),
+        ]
+        for label, step in steps:
+            step()
+            self.report(label, tally)
+
+    def report(self, label: str, tally: people.Tally) -> None:
+        """Say what the step just created, or that it was already seeded."""
+        made = ", ".join(f"{count} {name}" for name, count in tally.counts.items() if count)
+        self.stdout.write(f"  {label}: {made or 'already seeded'}")
+        tally.counts.clear()
 
     def print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s)" % DEMO_PASSWORD))
         self.stdout.write("  operator          platform operator, /admin/")
         for username, role, name in DEMO_ORGANISATIONS:
             self.stdout.write(f"  {username:<17} {role.label}: {name}")
+        self.stdout.write("  (other demo members: demo-provider-*, demo-merchant-*, demo-buyer-*)")
