@@ -23,6 +23,8 @@ from matchmaking.api import assortments as assortments_api
 from matchmaking.api import campaigns as campaigns_api
 from matchmaking.api import change_requests as change_requests_api
 from matchmaking.api import enrollments as enrollments_api
+from matchmaking.api import proposals as proposals_api
+from matchmaking.api import recommendations as recommendations_api
 from matchmaking.api import roster as roster_api
 from merchants import api as merchants_api
 
@@ -57,6 +59,7 @@ router.register(
 router.register("roster", roster_api.RosterViewSet, basename="roster")
 router.register("buyers", roster_api.BuyerDirectoryViewSet, basename="buyer-directory")
 router.register("assortments", assortments_api.AssortmentViewSet, basename="assortment")
+router.register("match-proposals", proposals_api.MatchProposalViewSet, basename="match-proposal")
 
 urlpatterns = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="api-register"),
@@ -79,5 +82,15 @@ urlpatterns = [
         name="api-platform-settings",
     ),
     path("ledger/balances/", ledger_api.BalancesView.as_view(), name="api-ledger-balances"),
+    path(
+        "recommendations/",
+        recommendations_api.RecommendationsView.as_view(),
+        name="api-recommendations",
+    ),
+    path(
+        "recommendations/buyers/",
+        recommendations_api.BuyerRecommendationsView.as_view(),
+        name="api-recommendations-buyers",
+    ),
     path("", include(router.urls)),
 ]

@@ -163,6 +163,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
         "options": {"expires": 3000},
     },
+    # Recommendation scores of every roster buyer, at night; the API uses them for 36 hours.
+    "precompute-recommendations": {
+        "task": "matchmaking.tasks.precompute_recommendations",
+        "schedule": crontab(minute=0, hour=4),
+        "options": {"expires": 3 * 3600},
+    },
     "auto-accept-change-requests": {
         "task": "matchmaking.tasks.auto_accept_change_requests",
         "schedule": crontab(minute="*/15"),

@@ -30,6 +30,7 @@ ENTRIES = [
     NavEntry(_("Change requests"), "change-requests", (Role.MERCHANT, Role.PROVIDER)),
     NavEntry(_("Assortments"), "assortments:index", (Role.PROVIDER,)),
     NavEntry(_("Buyer roster"), "roster:index", (Role.PROVIDER,)),
+    NavEntry(_("Recommendations"), "recommendations:for-buyer", (Role.PROVIDER,)),
     NavEntry(_("Proposals"), "proposals:index", (Role.PROVIDER,)),
     # buyers
     NavEntry(_("Browse"), "catalogue", (Role.BUYER,)),

@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("influencers.views.profiles")),
     path("", include("influencers.views.catalogue")),
     path("", include("influencers.views.samples")),
+    path("", include("influencers.views.lineup_building")),
     path("", include("influencers.views.livestreams")),
 ]

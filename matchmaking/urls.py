@@ -9,4 +9,6 @@ urlpatterns: list = [
     path("", include("matchmaking.views.change_requests")),
     path("", include("matchmaking.views.roster")),
     path("", include("matchmaking.views.assortments")),
+    path("", include("matchmaking.views.recommendations")),
+    path("", include("matchmaking.views.proposals")),
 ]

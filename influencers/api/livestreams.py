@@ -7,9 +7,11 @@ from accounts.models import Role
 from accounts.viewsets import ScopedModelViewSet
 from commissions.api.link_serializers import LineupLinksSerializer, lineup_links_data
 from commissions.services.links import links_for_livestream
+from influencers.api.lineup_building import BuildLineupSerializer, explanations
 from influencers.models import MAX_LINEUP_SLOTS, LineupSlot, Livestream
 from influencers.selectors.livestreams import lineup_warnings, livestreams_of
 from influencers.services import livestreams as service
+from influencers.services.lineup_building import build_livestream_lineup
 
 
 class SlotSerializer(serializers.ModelSerializer):
@@ -155,6 +157,19 @@ class LivestreamViewSet(ScopedModelViewSet):
             by=request.user, livestream_id=livestream.pk, **data.validated_data
         )
         return self.fresh(copy, status.HTTP_201_CREATED, skipped_enrollments=skipped)
+
+    @extend_schema(request=BuildLineupSerializer)
+    @action(detail=True, methods=["post"])
+    def build(self, request, pk=None):
+        """Replace a draft's lineup with the best items under the rules; each pick explained
+        in ``explanations``, unmet rules in ``notes``."""
+        livestream = self.get_object()
+        data = BuildLineupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        livestream, plan = build_livestream_lineup(
+            by=request.user, livestream_id=livestream.pk, **data.service_arguments()
+        )
+        return self.fresh(livestream, **explanations(plan))
 
     @extend_schema(request=None, responses=LineupLinksSerializer)
     @action(detail=True, methods=["post"], url_path="generate-links")

@@ -1,0 +1,304 @@
+"""Recommendations: gather a buyer's and the candidates' features in a bounded number of
+queries, score every pair with matchmaking.scoring, and load only the winners.
+
+Forward (enrollments for a buyer): the categories, the buyer's profile, its sales and
+counted clicks per category (last HISTORY_DAYS days), what it promoted lately, the
+candidates as plain values, then the top ``limit`` enrollments: about eight queries
+whatever the number of candidates. Reverse (buyers for an enrollment): the same per
+buyer, grouped by buyer, again a fixed number of queries.
+"""
+
+import heapq
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from accounts.models import Organisation, Role
+from commissions.models import AffiliateLink, Click, Order, OrderLine
+from influencers.models import BuyerProfile, LineupSlot
+from influencers.selectors.reach import promotable_enrollments
+from matchmaking import scoring
+from matchmaking.models import Enrollment, RecommendationScore, RosterMembership
+from matchmaking.scoring import BuyerFeatures, Candidate, Recommendation
+from merchants.models import Category
+
+HISTORY_DAYS = 180
+FRESH_HOURS = 36
+F_MONEY = ExpressionWrapper(
+    F("campaign_price") * F("commission_rate"),
+    output_field=DecimalField(max_digits=14, decimal_places=6),
+)
+CANDIDATE_FIELDS = (
+    "pk", "product__category_id", "campaign_price", "commission_rate", "promotion_stock",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CategoryTree:
+    parents: dict[int, int | None]
+    names: dict[int, str]
+
+    def root(self, category_id: int) -> int:
+        seen = 0
+        while self.parents.get(category_id) and seen < 10:
+            category_id, seen = self.parents[category_id], seen + 1
+        return category_id
+
+
+def category_tree() -> CategoryTree:
+    chinese = (get_language() or "").startswith("zh")
+    rows = Category.objects.values_list("pk", "parent_id", "name_en", "name_zh")
+    parents, names = {}, {}
+    for pk, parent_id, name_en, name_zh in rows:
+        parents[pk], names[pk] = parent_id, (name_zh if chinese else name_en)
+    return CategoryTree(parents=parents, names=names)
+
+
+def per_root(tree: CategoryTree, rows) -> dict:
+    """{(buyer, root): count} from rows of (buyer, category, count)."""
+    totals: dict = {}
+    for buyer_id, category_id, count in rows:
+        key = (buyer_id, tree.root(category_id))
+        totals[key] = totals.get(key, 0) + count
+    return totals
+
+
+def history(buyer_ids: list[int], tree: CategoryTree, since) -> tuple[dict, dict]:
+    """Attributed order lines and counted clicks per (buyer, root category)."""
+    sales = (
+        OrderLine.objects.filter(link__buyer_id__in=buyer_ids, order__paid_at__gte=since)
+        .exclude(order__status=Order.Status.CANCELLED)
+        .values_list("link__buyer_id", "link__enrollment__product__category_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    clicks = (
+        Click.objects.filter(
+            link__buyer_id__in=buyer_ids, clicked_at__gte=since, is_bot=False, is_duplicate=False
+        )
+        .values_list("link__buyer_id", "link__enrollment__product__category_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return per_root(tree, sales), per_root(tree, clicks)
+
+
+def last_promoted(buyer_ids: list[int], since, enrollment_ids=None) -> dict:
+    """{(buyer, enrollment): date} of links made and lineup slots planned since ``since``."""
+    links = AffiliateLink.objects.filter(buyer_id__in=buyer_ids, created_at__gte=since)
+    slots = LineupSlot.objects.filter(
+        livestream__buyer_id__in=buyer_ids, livestream__scheduled_at__gte=since
+    )
+    if enrollment_ids is not None:
+        links, slots = (
+            links.filter(enrollment_id__in=enrollment_ids),
+            slots.filter(enrollment_id__in=enrollment_ids),
+        )
+    latest: dict = {}
+    rows = list(links.values_list("buyer_id", "enrollment_id", "created_at"))
+    rows += slots.values_list("livestream__buyer_id", "enrollment_id", "livestream__scheduled_at")
+    for buyer_id, enrollment_id, moment in rows:
+        day = min(timezone.localtime(moment).date(), timezone.localdate())
+        key = (buyer_id, enrollment_id)
+        latest[key] = max(latest.get(key, day), day)
+    return latest
+
+
+def buyer_features(buyers: list[Organisation], tree: CategoryTree, enrollment_ids=None) -> dict:
+    """{buyer id: BuyerFeatures} in five queries whatever the number of buyers."""
+    now = timezone.now()
+    ids = [buyer.pk for buyer in buyers]
+    profiles = {
+        profile.organisation_id: profile
+        for profile in BuyerProfile.objects.filter(organisation_id__in=ids).prefetch_related(
+            "categories"
+        )
+    }
+    sales, clicks = history(ids, tree, now - timedelta(days=HISTORY_DAYS))
+    promoted = last_promoted(ids, now - timedelta(days=scoring.FRESH_DAYS), enrollment_ids)
+    features = {}
+    for pk in ids:
+        profile = profiles.get(pk)
+        extra = {}
+        if profile is not None:
+            extra = {
+                "categories": frozenset(category.pk for category in profile.categories.all()),
+                "price_min": profile.price_band_min, "price_max": profile.price_band_max,
+                "typical_units": profile.typical_units_per_livestream,
+            }  # fmt: skip
+        features[pk] = BuyerFeatures(
+            today=timezone.localdate(),
+            sales_by_root={root: n for (b, root), n in sales.items() if b == pk},
+            clicks_by_root={root: n for (b, root), n in clicks.items() if b == pk},
+            last_promoted={e: day for (b, e), day in promoted.items() if b == pk},
+            **extra,
+        )
+    return features
+
+
+def candidates_of(queryset: QuerySet, tree: CategoryTree) -> list[Candidate]:
+    rows = queryset.order_by().values_list(*CANDIDATE_FIELDS)
+    return [
+        Candidate(
+            enrollment_id=pk, category_id=category_id, parent_id=tree.parents.get(category_id),
+            root_id=tree.root(category_id), price=price, commission_rate=rate, stock=stock,
+        )
+        for pk, category_id, price, rate, stock in rows
+    ]  # fmt: skip
+
+
+def enrollments_by_id(ids) -> dict[int, Enrollment]:
+    queryset = Enrollment.objects.filter(pk__in=list(ids)).select_related(
+        "product__category", "product__merchant", "campaign__provider"
+    )
+    return {enrollment.pk: enrollment for enrollment in queryset}
+
+
+def top(scored: list[tuple[float, int, Candidate]], limit: int | None) -> list:
+    if limit is None:
+        return sorted(scored, key=lambda row: (-row[0], row[1]))
+    return heapq.nsmallest(limit, scored, key=lambda row: (-row[0], row[1]))
+
+
+def recommend_for_buyer(
+    *, buyer: Organisation, candidates: QuerySet | None = None, limit: int | None = 20
+) -> list[Recommendation]:
+    """The enrollments ``buyer`` should promote, best first; ``candidates`` default to what it
+    may promote (influencers.selectors.reach.promotable_enrollments)."""
+    if candidates is None:
+        candidates = promotable_enrollments(buyer=buyer)
+    tree = category_tree()
+    features = buyer_features([buyer], tree)[buyer.pk]
+    items = candidates_of(candidates, tree)
+    if not items:
+        return []
+    max_money = max(item.money for item in items)
+    scored = [
+        (
+            scoring.float_score(scoring.float_parts(features, item, max_money)),
+            item.enrollment_id,
+            item,
+        )
+        for item in items
+    ]
+    best = top(scored, limit)
+    enrollments = enrollments_by_id(row[1] for row in best)
+    results = [
+        scoring.recommend(
+            buyer=features, item=item, enrollment=enrollments[pk], max_money=max_money,
+            name=tree.names.get(item.root_id, ""),
+        )
+        for _, pk, item in best
+    ]  # fmt: skip
+    return sorted(results, key=lambda rec: (-rec.score, rec.enrollment.pk))
+
+
+def recommend_buyers_for_enrollment(
+    *, enrollment: Enrollment, buyers: QuerySet, limit: int | None = 20
+) -> list[tuple[Organisation, Recommendation]]:
+    """The buyers ``enrollment`` suits best. Commission is normalised against the approved
+    enrollments of the same campaign (the same for every buyer, so it does not reorder)."""
+    tree = category_tree()
+    buyer_list = list(buyers)
+    features = buyer_features(buyer_list, tree, enrollment_ids=[enrollment.pk])
+    item = candidates_of(Enrollment.objects.filter(pk=enrollment.pk), tree)[0]
+    peers = Enrollment.objects.filter(
+        campaign_id=enrollment.campaign_id, status=Enrollment.Status.APPROVED
+    ).aggregate(best=Max(F_MONEY))["best"]
+    max_money = max(peers or Decimal("0"), item.money)
+    name = tree.names.get(item.root_id, "")
+    results = [
+        (buyer, scoring.recommend(
+            buyer=features[buyer.pk], item=item, enrollment=enrollment, max_money=max_money,
+            name=name,
+        ))
+        for buyer in buyer_list
+    ]  # fmt: skip
+    results.sort(key=lambda pair: (-pair[1].score, pair[0].pk))
+    return results if limit is None else results[:limit]
+
+
+def precomputed_for_buyer(
+    *, buyer: Organisation, candidates: QuerySet, limit: int
+) -> list[Recommendation] | None:
+    """The nightly task's rows when the newest is under FRESH_HOURS old, else None."""
+    rows = RecommendationScore.objects.filter(buyer=buyer)
+    newest = rows.aggregate(newest=Max("computed_at"))["newest"]
+    if newest is None or newest < timezone.now() - timedelta(hours=FRESH_HOURS):
+        return None
+    fresh = (
+        rows.filter(enrollment__in=candidates.values("pk"))
+        .select_related("enrollment__product__category", "enrollment__campaign__provider")
+        .order_by("-score", "enrollment_id")[:limit]
+    )
+    return [
+        Recommendation(
+            enrollment=row.enrollment, score=row.score,
+            parts={name: Decimal(value) for name, value in row.parts.items()},
+            reasons=list(row.reasons),
+        )
+        for row in fresh
+    ]  # fmt: skip
+
+
+# --- who may ask for whom -----------------------------------------------------
+
+
+def roster_buyer(*, organisation: Organisation, buyer_id: int | None) -> Organisation:
+    """A provider asks for a buyer on its ACTIVE roster; a buyer for itself. Anything else is
+    404 (no hint that the buyer exists)."""
+    if organisation.role == Role.BUYER:
+        if buyer_id not in (None, organisation.pk):
+            raise Http404
+        return organisation
+    if buyer_id is None:
+        raise Http404
+    active = RosterMembership.objects.filter(
+        provider=organisation, status=RosterMembership.Status.ACTIVE
+    ).values("buyer_id")
+    return get_object_or_404(Organisation.objects.filter(pk__in=active), pk=buyer_id)
+
+
+def candidates_for(*, organisation: Organisation, buyer: Organisation) -> QuerySet:
+    """What the buyer may promote; a provider sees only its own campaigns' enrollments."""
+    candidates = promotable_enrollments(buyer=buyer)
+    if organisation.role == Role.PROVIDER:
+        mine = Q(campaign__provider=organisation) | Q(parent__campaign__provider=organisation)
+        candidates = candidates.filter(mine)
+    return candidates
+
+
+def recommendations_for(*, organisation: Organisation, buyer: Organisation, limit: int) -> list:
+    """Precomputed scores when fresh, else computed live."""
+    candidates = candidates_for(organisation=organisation, buyer=buyer)
+    stored = precomputed_for_buyer(buyer=buyer, candidates=candidates, limit=limit)
+    if stored is not None:
+        return stored
+    return recommend_for_buyer(buyer=buyer, candidates=candidates, limit=limit)
+
+
+def reverse_enrollment(*, organisation: Organisation, enrollment_id: int) -> Enrollment:
+    """The provider of the enrollment's campaign or its merchant; others get 404."""
+    mine = Q(campaign__provider=organisation) | Q(product__merchant=organisation)
+    queryset = Enrollment.objects.filter(mine).select_related(
+        "product__category", "product__merchant", "campaign__provider"
+    )
+    return get_object_or_404(queryset, pk=enrollment_id)
+
+
+def reverse_buyers(*, enrollment: Enrollment) -> QuerySet:
+    """Buyers on the active roster of the enrollment's campaign provider."""
+    return roster_buyers(provider=enrollment.campaign.provider)
+
+
+def roster_buyers(*, provider: Organisation) -> QuerySet:
+    active = RosterMembership.objects.filter(
+        provider=provider, status=RosterMembership.Status.ACTIVE
+    ).values("buyer_id")
+    return Organisation.objects.filter(pk__in=active).order_by("name", "pk")
