@@ -13,7 +13,6 @@ transaction. A sweeper re-sends lost runs.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -33,8 +32,8 @@ from commissions.order_csv_rows import (
     read_order_csv,
 )
 from commissions.services.orders import ImportedEvents, OrderTaken, apply_imported_events
+from core import import_jobs
 from core.csv_upload import CsvRejected, RowError, decode_csv
-from core.errors import DomainError
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "import_orders", "run_order_import",
            "sweep_stalled_imports"]  # fmt: skip
@@ -92,23 +91,10 @@ def enqueue_import(import_id: int) -> None:
 
 
 def run_order_import(*, import_id: int) -> bool:
-    """Run a queued import once. The conditional UPDATE queued -> running claims it, so a
-    repeated or duplicated message finds nothing to do and returns False."""
-    claimed = OrderImport.objects.filter(pk=import_id, status=OrderImport.Status.QUEUED)
-    if not claimed.update(status=OrderImport.Status.RUNNING, started_at=timezone.now()):
-        return False
-    order_import = OrderImport.objects.select_related("merchant").get(pk=import_id)
-    try:
-        process_import(order_import)
-    except CsvRejected as rejected:
-        finish_import(import_id, errors=[error.as_dict() for error in rejected.errors])
-    except DomainError as error:
-        finish_import(import_id, errors=[RowError(None, error.field, error.message).as_dict()])
-    except Exception:
-        message = _("The import stopped unexpectedly; nothing was imported. Upload the file again.")
-        finish_import(import_id, errors=[RowError(None, None, message).as_dict()])
-        raise
-    return True
+    """Run a queued import once (core.import_jobs claims it); False if it was not queued."""
+    return import_jobs.run_claimed(
+        model=OrderImport, import_id=import_id, process=process_import, finish=finish_import
+    )
 
 
 def process_import(order_import: OrderImport) -> None:
@@ -136,24 +122,6 @@ def finish_import(
     OrderImport.objects.filter(pk=import_id).update(**outcome)
 
 
-QUEUED_TOO_LONG = timedelta(minutes=5)
-RUNNING_TOO_LONG = timedelta(minutes=30)
-
-
 def sweep_stalled_imports() -> dict[str, int]:
-    """Re-send imports whose message was lost (queued for minutes) or whose worker died
-    (running for half an hour). Nothing is half-written: the orders land in one
-    transaction, so a dead run can go back in the queue; the claim keeps one run at a time."""
-    now = timezone.now()
-    Status = OrderImport.Status
-    revived = OrderImport.objects.filter(
-        status=Status.RUNNING, started_at__lt=now - RUNNING_TOO_LONG
-    ).update(status=Status.QUEUED, processed_rows=0)
-    waiting = list(
-        OrderImport.objects.filter(
-            status=Status.QUEUED, created_at__lt=now - QUEUED_TOO_LONG
-        ).values_list("pk", flat=True)
-    )
-    for import_id in waiting:
-        enqueue_import(import_id)
-    return {"revived": revived, "resent": len(waiting)}
+    """Re-send lost messages and put back runs whose worker died (core.import_jobs)."""
+    return import_jobs.sweep_stalled(model=OrderImport, enqueue=enqueue_import)

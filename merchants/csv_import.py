@@ -16,7 +16,6 @@ in one transaction with bulk_create / bulk_update in batches.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -28,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
+from core import import_jobs
 from core.csv_upload import CsvRejected, CsvTable, RowError, decode_csv, read_csv
-from core.errors import DomainError
 from merchants import services
 from merchants.models import Category, Product, ProductImport
 from merchants.selectors import categories_by_slug
@@ -307,23 +306,10 @@ def enqueue_import(import_id: int) -> None:
 
 
 def run_product_import(*, import_id: int) -> bool:
-    """Run a queued import once. The conditional UPDATE queued -> running claims it, so a
-    repeated or duplicated message finds nothing to do and returns False."""
-    claimed = ProductImport.objects.filter(pk=import_id, status=ProductImport.Status.QUEUED)
-    if not claimed.update(status=ProductImport.Status.RUNNING, started_at=timezone.now()):
-        return False
-    product_import = ProductImport.objects.select_related("merchant").get(pk=import_id)
-    try:
-        process_import(product_import)
-    except CsvRejected as rejected:
-        finish_import(import_id, errors=[error.as_dict() for error in rejected.errors])
-    except DomainError as error:
-        finish_import(import_id, errors=[RowError(None, error.field, error.message).as_dict()])
-    except Exception:
-        message = _("The import stopped unexpectedly; nothing was imported. Upload the file again.")
-        finish_import(import_id, errors=[RowError(None, None, message).as_dict()])
-        raise
-    return True
+    """Run a queued import once (core.import_jobs claims it); False if it was not queued."""
+    return import_jobs.run_claimed(
+        model=ProductImport, import_id=import_id, process=process_import, finish=finish_import
+    )
 
 
 def process_import(product_import: ProductImport) -> None:
@@ -353,24 +339,6 @@ def finish_import(
     ProductImport.objects.filter(pk=import_id).update(**outcome)
 
 
-QUEUED_TOO_LONG = timedelta(minutes=5)
-RUNNING_TOO_LONG = timedelta(minutes=30)
-
-
 def sweep_stalled_imports() -> dict[str, int]:
-    """Re-send imports whose message was lost (queued for minutes) or whose worker died
-    (running for half an hour). Nothing is half-written: the rows land in one transaction,
-    so putting a dead run back in the queue is safe; the claim keeps one run at a time."""
-    now = timezone.now()
-    Status = ProductImport.Status
-    revived = ProductImport.objects.filter(
-        status=Status.RUNNING, started_at__lt=now - RUNNING_TOO_LONG
-    ).update(status=Status.QUEUED, processed_rows=0)
-    waiting = list(
-        ProductImport.objects.filter(
-            status=Status.QUEUED, created_at__lt=now - QUEUED_TOO_LONG
-        ).values_list("pk", flat=True)
-    )
-    for import_id in waiting:
-        enqueue_import(import_id)
-    return {"revived": revived, "resent": len(waiting)}
+    """Re-send lost messages and put back runs whose worker died (core.import_jobs)."""
+    return import_jobs.sweep_stalled(model=ProductImport, enqueue=enqueue_import)
