@@ -22,7 +22,11 @@ against a popularity baseline (training order lines over all buyers) and a rando
 
 Speed: one buyer on every provider's roster, with a sales history; top 120 among N
 approved ongoing enrollments through recommend_for_buyer (median of --runs, after a
-warm-up), for each N of --speed-sizes.
+warm-up), for each N of --speed-sizes. Then the lineup builder for 120 slots of a draft
+livestream of that buyer, the whole service
+(influencers.services.lineup_building.build_livestream_lineup: its recommender pool,
+the features, the pure matchmaking.lineup_builder and the write), and the pure builder
+alone on the gathered candidates, both as medians of --runs after a warm-up.
 """
 
 # ruff: noqa: E402  (Django is set up before the models are imported)
@@ -51,19 +55,23 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import Organisation, Role
+from accounts.models import Organisation, Role, User
 from commissions.models import AffiliateLink, Click, Order, OrderLine
-from influencers.models import BuyerProfile
+from influencers.models import BuyerProfile, LineupSlot, Livestream
+from influencers.services.lineup_building import build_livestream_lineup, gather_candidates
+from matchmaking.lineup_builder import Constraints, build_lineup
 from matchmaking.models import Campaign, Enrollment, RecommendationScore, RosterMembership
 from matchmaking.selectors.recommendations import recommend_for_buyer
 from merchants.models import Category, Product
 
-OWN_MODELS = [OrderLine, Order, Click, AffiliateLink, RecommendationScore, BuyerProfile]
-OWN_MODELS += [RosterMembership, Enrollment, Campaign, Product, Organisation]
+OWN_MODELS = [LineupSlot, Livestream, OrderLine, Order, Click, AffiliateLink]
+OWN_MODELS += [RecommendationScore, BuyerProfile, RosterMembership, Enrollment, Campaign]
+OWN_MODELS += [Product, User, Organisation]
 BATCH = 5000
 K = 10
 HELD_OUT = 20
 TRAINING_ITEMS = 40
+SLOTS = 120
 
 
 def prepare_database(allow_sqlite: bool) -> None:
@@ -303,23 +311,51 @@ def evaluate(rng: random.Random, buyers: list[dict], items: list) -> None:
 # --- speed ----------------------------------------------------------------------
 
 
+def timed(runs: int, action) -> tuple[list[float], object]:
+    """Milliseconds of ``runs`` calls of ``action`` after a warm-up, and its last result."""
+    result = action()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = action()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings, result
+
+
+def report(label: str, timings: list[float]) -> None:
+    print(
+        f"{label}: median {statistics.median(timings):.0f} ms, "
+        f"max {max(timings):.0f} ms over {len(timings)} runs"
+    )
+
+
+def lineup_speed(buyer: Organisation, n: int, runs: int) -> None:
+    user = User.objects.create(username=f"bench-buyer-{buyer.pk}", organisation=buyer)
+    livestream = Livestream.objects.create(
+        buyer=buyer, title="Bench lineup", scheduled_at=timezone.now() + timedelta(days=2),
+        created_by=user,
+    )  # fmt: skip
+    timings, (_, plan) = timed(
+        runs, lambda: build_livestream_lineup(by=user, livestream_id=livestream.pk, slots=SLOTS)
+    )
+    assert len(plan.slots) == SLOTS
+    report(f"lineup {SLOTS} slots, {n:>7} enrollments", timings)
+    candidates = gather_candidates(buyer=buyer, livestream=livestream)
+    rules = Constraints(slots=SLOTS, typical_units=buyer.buyer_profile.typical_units_per_livestream)
+    timings, _ = timed(runs, lambda: build_lineup(candidates, rules))
+    report(f"  of which the pure builder on {len(candidates)} candidates", timings)
+
+
 def speed(rng: random.Random, n: int, runs: int) -> None:
     wipe()
     started = time.perf_counter()
     buyers, _, _ = build(rng, n, 1)
     print(f"# N={n}: built in {time.perf_counter() - started:.0f}s")
     buyer = buyers[0]["org"]
-    recommend_for_buyer(buyer=buyer, limit=120)  # warm-up
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        ranked = recommend_for_buyer(buyer=buyer, limit=120)
-        timings.append((time.perf_counter() - started) * 1000)
-    assert len(ranked) == 120
-    print(
-        f"top 120 among {n:>7} enrollments: median {statistics.median(timings):.0f} ms, "
-        f"max {max(timings):.0f} ms over {runs} runs"
-    )
+    timings, ranked = timed(runs, lambda: recommend_for_buyer(buyer=buyer, limit=SLOTS))
+    assert len(ranked) == SLOTS
+    report(f"top {SLOTS} among {n:>7} enrollments", timings)
+    lineup_speed(buyer, n, runs)
 
 
 def main() -> None:

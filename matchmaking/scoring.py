@@ -22,8 +22,16 @@ score = (sum of WEIGHTS[part] * part) * stock, every part in 0..1:
   typical units per livestream). The whole score is multiplied by it, so a big
   seller is not sent stock it would wipe out and a small merchant's stock goes to
   sellers it can serve.
+
+Speed: ``rough_scores`` is the same formula over plain floats (no Candidate, no
+Decimal), with the parts that depend only on the category computed once per
+category. It only SHORTLISTS: its scores differ from ``float_score``'s by float
+rounding (far below ROUGH_MARGIN), so every item of the exact top N is in
+``shortlist``; the shortlist is then ranked again with ``float_parts`` and
+explained with ``recommend``, so the results are those of scoring every pair exactly.
 """
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -46,6 +54,7 @@ PRIOR_CONVERSION = 0.02
 SMOOTHING_CLICKS = 50
 FRESH_DAYS = 30
 PRICE_HALF_DISTANCE = 0.5
+ROUGH_MARGIN = 1e-9
 FOUR = Decimal("0.0001")
 TWO = Decimal("0.01")
 
@@ -142,6 +151,61 @@ def float_parts(buyer: BuyerFeatures, item: Candidate, max_money: Decimal) -> di
 def float_score(parts: dict[str, float]) -> float:
     """The ranking score in floats, the same formula as ``exact_score``."""
     return sum(FLOAT_WEIGHTS[name] * value for name, value in parts.items()) * parts["stock"]
+
+
+def category_constants(
+    buyer: BuyerFeatures, parents: dict[int, int | None], roots: dict[int, int]
+) -> dict[int, float]:
+    """{category id: weighted category + conversion parts}, which depend on the category only."""
+    constants = {}
+    for category_id, parent_id in parents.items():
+        item = Candidate(category_id, category_id, parent_id, roots[category_id], 0, 0, 0)
+        constants[category_id] = FLOAT_WEIGHTS["category"] * category_part(
+            buyer, item
+        ) + FLOAT_WEIGHTS["conversion"] * conversion_part(buyer, item)
+    return constants
+
+
+def rough_scores(
+    buyer: BuyerFeatures, rows: list[tuple], constants: dict[int, float], max_money: float
+) -> list[float]:
+    """float_score of rows of (enrollment id, category id, price, commission rate, stock),
+    all floats, up to float rounding. Only for shortlisting (see the module docstring)."""
+    low, high = float(buyer.price_min), float(buyer.price_max)
+    low_scale, high_scale = low * PRICE_HALF_DISTANCE, max(high, 0.01) * PRICE_HALF_DISTANCE
+    units = max(buyer.typical_units, 1)
+    fresh = {
+        pk: freshness_part(buyer, Candidate(pk, 0, None, 0, 0, 0, 0)) for pk in buyer.last_promoted
+    }
+    w_price, w_money = FLOAT_WEIGHTS["price"], FLOAT_WEIGHTS["commission"]
+    w_fresh, w_stock = FLOAT_WEIGHTS["freshness"], FLOAT_WEIGHTS["stock"]
+    money_scale = w_money / max_money if max_money > 0 else 0.0
+    scores = []
+    append = scores.append
+    for pk, category_id, price, rate, stock in rows:
+        if price < low:
+            price_value = 1.0 / (1.0 + (low - price) / low_scale)
+        elif price > high:
+            price_value = 1.0 / (1.0 + (price - high) / high_scale)
+        else:
+            price_value = 1.0
+        coverage = min(1.0, stock / units)
+        append(
+            (
+                constants[category_id] + w_price * price_value + money_scale * price * rate
+                + w_fresh * fresh.get(pk, 1.0) + w_stock * coverage
+            )
+            * coverage
+        )  # fmt: skip
+    return scores
+
+
+def shortlist(ids: list[int], scores: list[float], limit: int) -> list[int]:
+    """The ids whose rough score may reach the exact top ``limit`` (ties and rounding kept)."""
+    if len(ids) <= limit:
+        return list(ids)
+    threshold = heapq.nlargest(limit, scores)[-1] - ROUGH_MARGIN
+    return [pk for pk, score in zip(ids, scores, strict=True) if score >= threshold]
 
 
 def exact_score(parts: dict[str, Decimal]) -> Decimal:

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db import connections
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -34,6 +45,10 @@ F_MONEY = ExpressionWrapper(
     F("campaign_price") * F("commission_rate"),
     output_field=DecimalField(max_digits=14, decimal_places=6),
 )
+ROUGH_FIELDS = (
+    "pk", "product__category_id", Cast("campaign_price", FloatField()),
+    Cast("commission_rate", FloatField()), "promotion_stock",
+)  # fmt: skip
 CANDIDATE_FIELDS = (
     "pk", "product__category_id", "campaign_price", "commission_rate", "promotion_stock",
 )  # fmt: skip
@@ -160,25 +175,85 @@ def enrollments_by_id(ids) -> dict[int, Enrollment]:
     return {enrollment.pk: enrollment for enrollment in queryset}
 
 
+def candidate_of(enrollment: Enrollment, tree: CategoryTree) -> Candidate:
+    category_id = enrollment.product.category_id
+    return Candidate(
+        enrollment_id=enrollment.pk, category_id=category_id,
+        parent_id=tree.parents.get(category_id), root_id=tree.root(category_id),
+        price=enrollment.campaign_price, commission_rate=enrollment.commission_rate,
+        stock=enrollment.promotion_stock,
+    )  # fmt: skip
+
+
 def top(scored: list[tuple[float, int, Candidate]], limit: int | None) -> list:
     if limit is None:
         return sorted(scored, key=lambda row: (-row[0], row[1]))
     return heapq.nsmallest(limit, scored, key=lambda row: (-row[0], row[1]))
 
 
+def plain_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a values_list straight from the cursor: no per-row converters (its
+    columns must come out of the driver as wanted, as ROUGH_FIELDS' ints and floats do)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def shortlisted(
+    candidates: QuerySet, tree: CategoryTree, features: BuyerFeatures, limit: int
+) -> tuple[dict[int, Enrollment], Decimal]:
+    """The enrollments that may make the top ``limit`` and the exact best commission money,
+    reading the candidates as floats (see matchmaking.scoring's docstring, "Speed")."""
+    rows = plain_rows(candidates.order_by().values_list(*ROUGH_FIELDS))
+    if not rows:
+        return {}, Decimal("0")
+    moneys = [price * rate for _, _, price, rate, _ in rows]
+    best_money = max(moneys)
+    richest = [
+        row[0] for row, money in zip(rows, moneys, strict=True) if money >= best_money * (1 - 1e-9)
+    ]
+    roots = {pk: tree.root(pk) for pk in tree.parents}
+    constants = scoring.category_constants(features, tree.parents, roots)
+    scores = scoring.rough_scores(features, rows, constants, best_money)
+    ids = scoring.shortlist([row[0] for row in rows], scores, limit)
+    enrollments = enrollments_by_id(set(ids) | set(richest))
+    max_money = max(candidate_of(enrollments[pk], tree).money for pk in richest)
+    return {pk: enrollments[pk] for pk in ids}, max_money
+
+
+def explained(
+    best: list, features: BuyerFeatures, tree: CategoryTree, enrollments: dict, max_money
+) -> list[Recommendation]:
+    results = [
+        scoring.recommend(
+            buyer=features, item=item, enrollment=enrollments[pk], max_money=max_money,
+            name=tree.names.get(item.root_id, ""),
+        )
+        for _, pk, item in best
+    ]  # fmt: skip
+    return sorted(results, key=lambda rec: (-rec.score, rec.enrollment.pk))
+
+
 def recommend_for_buyer(
     *, buyer: Organisation, candidates: QuerySet | None = None, limit: int | None = 20
 ) -> list[Recommendation]:
     """The enrollments ``buyer`` should promote, best first; ``candidates`` default to what it
-    may promote (influencers.selectors.reach.promotable_enrollments)."""
+    may promote (influencers.selectors.reach.promotable_enrollments). With a ``limit``, the
+    candidates are read as floats and only a shortlist is scored exactly (same results)."""
     if candidates is None:
         candidates = promotable_enrollments(buyer=buyer)
     tree = category_tree()
     features = buyer_features([buyer], tree)[buyer.pk]
-    items = candidates_of(candidates, tree)
-    if not items:
-        return []
-    max_money = max(item.money for item in items)
+    if limit is None:
+        items = candidates_of(candidates, tree)
+        if not items:
+            return []
+        max_money = max(item.money for item in items)
+        enrollments = None
+    else:
+        enrollments, max_money = shortlisted(candidates, tree, features, limit)
+        items = [candidate_of(enrollment, tree) for enrollment in enrollments.values()]
     scored = [
         (
             scoring.float_score(scoring.float_parts(features, item, max_money)),
@@ -188,15 +263,9 @@ def recommend_for_buyer(
         for item in items
     ]
     best = top(scored, limit)
-    enrollments = enrollments_by_id(row[1] for row in best)
-    results = [
-        scoring.recommend(
-            buyer=features, item=item, enrollment=enrollments[pk], max_money=max_money,
-            name=tree.names.get(item.root_id, ""),
-        )
-        for _, pk, item in best
-    ]  # fmt: skip
-    return sorted(results, key=lambda rec: (-rec.score, rec.enrollment.pk))
+    if enrollments is None:
+        enrollments = enrollments_by_id(row[1] for row in best)
+    return explained(best, features, tree, enrollments, max_money)
 
 
 def recommend_buyers_for_enrollment(
