@@ -15,6 +15,7 @@ of the proposals assortment), then the assortment, then the membership.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,7 @@ from matchmaking.models import (
     MatchProposal,
     RosterMembership,
 )
+from matchmaking.selectors.recommendations import recommend_for_buyer
 from matchmaking.services.assortments import check_note, eligible_enrollment_ids
 
 Status = MatchProposal.Status
@@ -85,6 +87,13 @@ def check_enrollments(*, provider: Organisation, ids: Sequence[int]) -> list[int
     return list(ids)
 
 
+def proposal_scores(*, buyer: Organisation, enrollment_ids: list[int]) -> dict[int, Decimal]:
+    """How well each proposed item fits the buyer, by the recommender, kept on the proposal."""
+    candidates = Enrollment.objects.filter(pk__in=enrollment_ids)
+    ranked = recommend_for_buyer(buyer=buyer, candidates=candidates, limit=None)
+    return {recommendation.enrollment.pk: recommendation.score for recommendation in ranked}
+
+
 def propose_enrollments(
     *, by: User, buyer_id: int, enrollment_ids: Sequence[int], note: str = ""
 ) -> ProposeResult:
@@ -103,6 +112,7 @@ def propose_enrollments(
             membership is not None,
             DomainError(_("Choose a buyer on your active roster."), field="buyer"),
         )
+        scores = proposal_scores(buyer=membership.buyer, enrollment_ids=ids)
         already = set(
             MatchProposal.objects.filter(
                 buyer_id=buyer_id, enrollment_id__in=ids, status=Status.PROPOSED
@@ -120,6 +130,7 @@ def propose_enrollments(
                     enrollment_id=pk,
                     note=note,
                     proposed_by=by,
+                    score=scores.get(pk),
                 )
             )
         if result.created:

@@ -220,3 +220,22 @@ def test_it_has_no_rate_before_any_answer():
     assert acceptance_rate(3, 0) == Decimal("1.0000")
     assert acceptance_rate(1, 2) == Decimal("0.3333")
     assert acceptance_rate(2, 1) == Decimal("0.6667")
+
+
+def test_each_proposal_keeps_the_recommenders_score_for_that_buyer(api, provider, buyer, setup):
+    from matchmaking.selectors.recommendations import recommend_for_buyer
+
+    _campaign, first, second = setup
+    propose(api, provider, buyer.organisation, [first, second])
+
+    expected = {
+        rec.enrollment.pk: rec.score
+        for rec in recommend_for_buyer(
+            buyer=buyer.organisation,
+            candidates=type(first).objects.filter(pk__in=[first.pk, second.pk]),
+            limit=None,
+        )
+    }
+    kept = dict(MatchProposal.objects.values_list("enrollment_id", "score"))
+    assert kept == {first.pk: expected[first.pk], second.pk: expected[second.pk]}
+    assert all(score is not None for score in kept.values())
