@@ -50,7 +50,16 @@ class RegisterView(APIView):
         return Response({"token": token.key}, status=status.HTTP_201_CREATED)
 
 
+class TokenThrottle(AnonRateThrottle):
+    """Password guessing through the API meets the same wall as the portal's login limit."""
+
+    scope = "token"
+    rate = "10/min"
+
+
 class TokenView(ObtainAuthToken):
+    throttle_classes = [TokenThrottle]
+
     @extend_schema(responses={200: TokenSerializer})
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)

@@ -93,6 +93,7 @@ def test_deploy_check_is_clean_in_production_shape():
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "market.example.com",
+            "ORDER_WEBHOOK_SECRET": secrets.token_hex(32),
         },
         "manage.py",
         "check",
@@ -103,3 +104,15 @@ def test_deploy_check_is_clean_in_production_shape():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_refuses_the_development_webhook_secret():
+    result = run_with(
+        {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "m.example.com"},
+        "manage.py",
+        "check",
+        "--deploy",
+    )
+
+    assert result.returncode != 0
+    assert "ORDER_WEBHOOK_SECRET is the development value." in result.stderr + result.stdout
