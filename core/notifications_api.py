@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.fields import IdField
 from core.models import Notification
 from core.notifications import mark_read, notifications_for
 
@@ -15,7 +16,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    ids = serializers.ListField(child=IdField(), required=False)
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -76,7 +76,11 @@ class ImportRowErrorSerializer(serializers.Serializer):
 
 
 class ImportErrorsSerializer(serializers.Serializer):
-    errors = ImportRowErrorSerializer(many=True)
+    """A refused upload: ``errors`` lists every bad row, or ``file`` says what is wrong with
+    the upload itself (no CSV sent, not UTF-8/GB18030)."""
+
+    errors = ImportRowErrorSerializer(many=True, required=False)
+    file = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class ImportResultSerializer(serializers.Serializer):

@@ -18,6 +18,11 @@ class OrderLineSerializer(serializers.ModelSerializer):
     commission = serializers.SerializerMethodField(
         help_text="The line's commission split; null for a line that is not attributed."
     )
+    # Declared so the schema admits "" (an attributed line); a generated read-only field
+    # loses allow_blank and the schema would only list the reasons.
+    unattributed_reason = serializers.ChoiceField(
+        choices=OrderLine.Unattributed.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = OrderLine

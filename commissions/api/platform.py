@@ -36,7 +36,9 @@ class PlatformSettingsSerializer(serializers.ModelSerializer):
         **RATE, min_value=Decimal(0), max_value=MAX_PLATFORM_RATE, error_messages=RATE_ERRORS,
         help_text="The platform's share of each gross commission and fee, 0.0000 to 0.5000.",
     )  # fmt: skip
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="null until changed."
+    )
 
     class Meta:
         model = PlatformSettings

@@ -12,7 +12,7 @@ import io
 import uuid
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -72,9 +72,17 @@ class TotalsSerializer(serializers.Serializer):
     credits = money_field(help_text="Traffic credits: not money, not in the balance.")
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"})
+class MonthField(serializers.DateField):
+    """A month as YYYY-MM (the schema says so; a plain DateField would claim a full date)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 class StatementSerializer(serializers.Serializer):
     organisation = StatementOrganisationSerializer()
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     start = serializers.DateField()
     end = serializers.DateField()
     opening_balance = money_field()

@@ -24,6 +24,7 @@ from accounts.models import Organisation, Role
 from accounts.scoping import visible_to
 from commissions.models import Commission, Order
 from commissions.splits import money
+from core.fields import MAX_ID
 
 Status = Commission.Status
 NOT_YET_SETTLED = (Status.ESTIMATED, Status.SETTLEABLE)
@@ -41,10 +42,18 @@ def day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+FIRST_DAY, LAST_DAY = date(1901, 1, 1), date(9998, 12, 31)
+
+
 class CommissionFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("from"), cleaned.get("to")
+        for name, day in (("from", start), ("to", end)):
+            # Day bounds are computed in Asia/Shanghai and UTC: year 1 or 9999 would overflow.
+            if day and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(name, _("Pick a day between 1901 and 9998."))
+                start = end = None
         if start and end and start > end:
             self.add_error("from", _("The range starts after it ends."))
         return cleaned
@@ -56,7 +65,9 @@ class CommissionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=Status.choices, label=_("Status"), empty_label=_("Any status")
     )
-    order = django_filters.NumberFilter(field_name="order_id", label=_("Order"))
+    order = django_filters.NumberFilter(
+        field_name="order_id", label=_("Order"), min_value=1, max_value=MAX_ID
+    )
 
     class Meta:
         model = Commission

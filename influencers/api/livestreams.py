@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -7,15 +8,20 @@ from accounts.models import Role
 from accounts.viewsets import ScopedModelViewSet
 from commissions.api.link_serializers import LineupLinksSerializer, lineup_links_data
 from commissions.services.links import links_for_livestream
+from core.fields import IdField
 from influencers.api.lineup_building import BuildLineupSerializer, explanations
 from influencers.models import MAX_LINEUP_SLOTS, LineupSlot, Livestream
 from influencers.selectors.livestreams import lineup_warnings, livestreams_of
 from influencers.services import livestreams as service
 from influencers.services.lineup_building import build_livestream_lineup
 
+# A livestream happens in our era: a year like 335 is a typo, and before 1901 Asia/Shanghai
+# had a local mean time offset (+08:05:43) that no RFC 3339 client can read back.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
 
 class SlotSerializer(serializers.ModelSerializer):
-    enrollment = serializers.IntegerField(source="enrollment_id")
+    enrollment = IdField(source="enrollment_id")
     position = serializers.IntegerField(read_only=True)
     sku = serializers.CharField(source="enrollment.product.sku", read_only=True)
     title = serializers.CharField(source="enrollment.product.title", read_only=True)
@@ -40,6 +46,14 @@ class LivestreamSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "scheduled_at", "status", "slots", "warnings", "copied_from"]
         read_only_fields = ["status", "copied_from"]
 
+    def validate_scheduled_at(self, value):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise serializers.ValidationError(
+                _("Schedule the livestream between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return value
+
     @extend_schema(responses=WarningSerializer(many=True))
     def get_warnings(self, livestream) -> list[dict]:
         return lineup_warnings(livestream) if self.context.get("with_warnings") else []
@@ -60,7 +74,7 @@ class LivestreamSerializer(serializers.ModelSerializer):
 
 
 class ReorderSerializer(serializers.Serializer):
-    slots = serializers.ListField(child=serializers.IntegerField(), help_text="slot ids, in order")
+    slots = serializers.ListField(child=IdField(), help_text="slot ids, in order")
 
 
 class CopySerializer(serializers.Serializer):

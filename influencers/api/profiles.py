@@ -28,6 +28,7 @@ class BuyerProfileSerializer(serializers.ModelSerializer):
             "price_band_min", "price_band_max", "audience_notes",
             "typical_units_per_livestream", "providers", "fulfilment_rate",
         ]  # fmt: skip
+        extra_kwargs = {"price_band_min": {"min_value": 0}, "price_band_max": {"min_value": 0}}
 
     def get_providers(self, profile) -> list[dict]:
         return [

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from accounts.models import Role
 from accounts.viewsets import ScopedGenericViewSet
 from core.csv_upload import CsvBodyParser, uploaded_csv_bytes
+from core.fields import IdField
 from influencers.models import SampleRequest
 from influencers.selectors.profiles import fulfilment_counts
 from influencers.services import samples as service
@@ -68,7 +69,14 @@ class ShipSerializer(serializers.Serializer):
 
 
 class BulkApproveSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+    ids = serializers.ListField(child=IdField(), min_length=1, max_length=500)
+
+
+class BulkApproveResultSerializer(serializers.Serializer):
+    approved = serializers.ListField(child=serializers.IntegerField())
+    refused = serializers.DictField(
+        child=serializers.CharField(), help_text="Why each id was not approved, by id."
+    )
 
 
 class ShipImportResultSerializer(serializers.Serializer):
@@ -163,7 +171,7 @@ class SampleRequestViewSet(
     def extend(self, request, pk=None):
         return self.act(service.extend_sample_request)
 
-    @extend_schema(request=BulkApproveSerializer)
+    @extend_schema(request=BulkApproveSerializer, responses={200: BulkApproveResultSerializer})
     @action(detail=False, methods=["post"], url_path="bulk-approve")
     def bulk_approve(self, request):
         data = BulkApproveSerializer(data=request.data)

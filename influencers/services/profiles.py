@@ -24,7 +24,7 @@ PROFILE_FIELDS = (
 def update_profile(
     *, by: User, categories: list[Category] | None = None, **fields: object
 ) -> BuyerProfile:
-    """A buyer describes itself; the price band must run from low to high."""
+    """A buyer describes itself; the price band starts at 0 or above and runs from low to high."""
     ensure_can_write(by)
     with transaction.atomic():
         profile = profile_of(buyer=by.organisation)
@@ -33,6 +33,10 @@ def update_profile(
             if name in PROFILE_FIELDS:
                 setattr(profile, name, value)
         low, high = Decimal(profile.price_band_min), Decimal(profile.price_band_max)
+        ensure(
+            low >= 0,
+            DomainError(_("The price band cannot start below zero."), field="price_band_min"),
+        )
         ensure(
             low <= high,
             DomainError(

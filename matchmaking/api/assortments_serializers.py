@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import Role
+from core.fields import IdField
 from matchmaking.models import Assortment, AssortmentItem
 from matchmaking.services.assortments import ItemInput
 
@@ -8,7 +9,7 @@ from matchmaking.services.assortments import ItemInput
 class AssortmentItemSerializer(serializers.ModelSerializer):
     """One item: ``enrollment``, ``position`` (orders the list; stored as 1..n) and ``note``."""
 
-    enrollment = serializers.IntegerField(source="enrollment_id", min_value=1)
+    enrollment = IdField(source="enrollment_id")
     position = serializers.IntegerField(min_value=1, required=False)
     note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
     product_title = serializers.CharField(source="enrollment.product.title", read_only=True)
@@ -38,7 +39,7 @@ class AssortmentItemSerializer(serializers.ModelSerializer):
 class BuyerIdsField(serializers.ListField):
     """Buyer organisation ids; a buyer reading a shared assortment sees only its own id."""
 
-    child = serializers.IntegerField(min_value=1)
+    child = IdField()
 
     def to_representation(self, data):
         ids = [buyer.pk for buyer in data.all()]
@@ -102,7 +103,7 @@ class AssortmentSerializer(serializers.ModelSerializer):
 
 class AssortmentReorderSerializer(serializers.Serializer):
     enrollments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         allow_empty=True,
         help_text="Every enrollment of the assortment, once each, in the new order.",
     )

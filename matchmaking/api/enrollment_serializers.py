@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.fields import IdField
 from matchmaking.models import Enrollment
 
 
@@ -9,6 +10,11 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="campaign_id", min_value=1)
     product = serializers.IntegerField(source="product_id", min_value=1)
     parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
+    # Declared so the schema admits "" (no reason yet); a generated read-only field loses
+    # allow_blank and the schema would only list the choices.
+    reason = serializers.ChoiceField(
+        choices=Enrollment.Reason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Enrollment
@@ -54,7 +60,7 @@ class EnrollmentReofferSerializer(serializers.Serializer):
 
 
 class EnrollmentBulkApproveSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
+    ids = serializers.ListField(child=IdField(), allow_empty=True)
 
 
 class EnrollmentBulkApproveResultSerializer(serializers.Serializer):

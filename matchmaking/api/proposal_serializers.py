@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.fields import IdField
 from matchmaking.models import MatchProposal
 
 
@@ -44,7 +45,7 @@ class MatchProposalSerializer(serializers.ModelSerializer):
 class ProposeSerializer(serializers.Serializer):
     buyer = serializers.IntegerField(min_value=1)
     enrollments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         allow_empty=False,
         max_length=100,
         help_text="Approved enrollments of your campaigns; one proposal each.",

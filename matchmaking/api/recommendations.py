@@ -5,7 +5,7 @@ buyer for itself. Reverse: the provider of the enrollment's campaign or its merc
 among the buyers on that provider's active roster. Anything else answers 404.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -58,6 +58,19 @@ def query(request, required: str) -> dict:
     return serializer.validated_data
 
 
+def page_schema(name: str, item: serializers.Serializer) -> serializers.Serializer:
+    """The schema of ``page(...)``: one page with every result, like the paginated lists."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.CharField(allow_null=True),
+            "previous": serializers.CharField(allow_null=True),
+            "results": item,
+        },
+    )
+
+
 def page(results: list) -> Response:
     return Response({"count": len(results), "next": None, "previous": None, "results": results})
 
@@ -73,7 +86,7 @@ class RecommendationsView(APIView):
             OpenApiParameter("buyer", int, description="required for providers"),
             OpenApiParameter("limit", int, description=f"1..{MAX_LIMIT}, default 20"),
         ],
-        responses=RecommendationSerializer(many=True),
+        responses=page_schema("PaginatedRecommendationList", RecommendationSerializer(many=True)),
     )
     def get(self, request):
         params = query(request, "" if request.user.role == Role.BUYER else "buyer")
@@ -96,7 +109,9 @@ class BuyerRecommendationsView(APIView):
             OpenApiParameter("enrollment", int, required=True),
             OpenApiParameter("limit", int, description=f"1..{MAX_LIMIT}, default 20"),
         ],
-        responses=BuyerRecommendationSerializer(many=True),
+        responses=page_schema(
+            "PaginatedBuyerRecommendationList", BuyerRecommendationSerializer(many=True)
+        ),
     )
     def get(self, request):
         params = query(request, "enrollment")

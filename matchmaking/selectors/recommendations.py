@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     Count,
@@ -193,8 +194,12 @@ def top(scored: list[tuple[float, int, Candidate]], limit: int | None) -> list:
 
 def plain_rows(queryset: QuerySet) -> list[tuple]:
     """The rows of a values_list straight from the cursor: no per-row converters (its
-    columns must come out of the driver as wanted, as ROUGH_FIELDS' ints and floats do)."""
-    sql, params = queryset.query.sql_with_params()
+    columns must come out of the driver as wanted, as ROUGH_FIELDS' ints and floats do).
+    A queryset that can match nothing (``none()``, ``__in=[]``) has no SQL: no rows."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

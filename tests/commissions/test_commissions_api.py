@@ -215,3 +215,14 @@ def test_line_commission_summarises_a_lines_commission_for_the_orders_api(
         },
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [("to=9999-12-31", "to"), ("from=0001-01-01", "from"), ("order=1e400", "order")],
+)
+def test_commission_filters_out_of_range_are_400(api, merchant, query, field):
+    response = api.as_member(merchant).get(f"/api/v1/commissions/?{query}")
+
+    assert response.status_code == 400
+    assert field in response.json()

@@ -177,3 +177,14 @@ def test_the_list_is_bounded(api, buyer, reachable, django_assert_max_num_querie
 
     with django_assert_max_num_queries(6):
         assert client.get("/api/v1/livestreams/").json()["count"] == 10
+
+
+def test_a_livestream_cannot_be_scheduled_centuries_away(api, buyer):
+    response = api.as_member(buyer).post(
+        "/api/v1/livestreams/",
+        {"title": "Typo", "scheduled_at": "0335-11-08T18:52:07+08:00", "slots": []},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"scheduled_at": ["Schedule the livestream between 2000 and 2999."]}

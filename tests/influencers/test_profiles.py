@@ -55,6 +55,27 @@ def test_the_price_band_runs_upwards(api, buyer):
     assert response.json() == {"price_band_max": ["The price band must start below where it ends."]}
 
 
+def test_the_price_band_cannot_start_below_zero(api, buyer):
+    response = api.as_member(buyer).patch(
+        "/api/v1/profile/", {"price_band_min": "-55"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "price_band_min": ["Ensure this value is greater than or equal to 0."]
+    }
+
+
+def test_the_service_refuses_a_negative_price_band(buyer):
+    from core.errors import DomainError
+    from influencers.services.profiles import update_profile
+
+    with pytest.raises(DomainError) as refused:
+        update_profile(by=buyer, price_band_min=-1)
+
+    assert refused.value.field == "price_band_min"
+
+
 @pytest.mark.parametrize("role", ["merchant", "provider"])
 def test_other_roles_have_no_buyer_profile(api, member_factory, role):
     assert api.as_member(member_factory(role)).get("/api/v1/profile/").status_code == 403

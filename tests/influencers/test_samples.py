@@ -240,6 +240,15 @@ def test_bulk_approve_reports_each_request(api, buyer, reachable, member_factory
     assert SampleRequest.objects.get(pk=elsewhere.pk).status == "requested"
 
 
+def test_bulk_approve_refuses_ids_out_of_range(api, reachable):
+    response = api.as_member(reachable.merchant_user).post(
+        "/api/v1/sample-requests/bulk-approve/", {"ids": [2**70, -3]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["ids"]) == {"0", "1"}
+
+
 class TestDeadlines:
     def make(self, reachable, buyer, status, **times):
         return SampleRequest.objects.create(

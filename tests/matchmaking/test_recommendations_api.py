@@ -147,3 +147,10 @@ def test_stale_precomputed_scores_are_ignored(api, provider, buyer, market):
     )
     body = api.as_member(provider).get(URL, {"buyer": buyer.organisation.pk}).json()
     assert body["results"][0]["score"] != "0.9999"
+
+
+def test_a_buyer_on_no_roster_gets_an_empty_list(api, buyer):
+    response = api.as_member(buyer).get(URL)
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
