@@ -39,8 +39,6 @@ import django
 
 django.setup()
 
-from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, models
 from django.db.models import F, Q
 from django.test import Client
@@ -49,6 +47,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Organisation, Role, User
+from bench.benchdb import prepare_database
 from influencers.models import SampleRequest
 from matchmaking.models import Assortment, AssortmentItem, Campaign, Enrollment, RosterMembership
 from merchants.models import Category, Product
@@ -80,28 +79,6 @@ ADJECTIVES += " pearl jade gold silver matte vintage classic slim cropped pleate
 NOUNS = "dress blouse cardigan scarf tote backpack necklace earrings mug teapot duvet pillow"
 NOUNS += " organiser serum lipstick cookies green-tea sneakers jacket skirt"
 BATCH = 5000
-
-
-def prepare_database(allow_sqlite: bool) -> None:
-    db = settings.DATABASES["default"]
-    if "bench" not in Path(str(db["NAME"])).name:
-        sys.exit(f"Refusing: database {db['NAME']!r} is not a bench database (name it *bench*).")
-    if db["ENGINE"].endswith("sqlite3") and not allow_sqlite:
-        sys.exit("Refusing to benchmark on SQLite; set DATABASE_URL or pass --allow-sqlite.")
-    if db["ENGINE"].endswith("postgresql"):
-        import psycopg2
-
-        server = psycopg2.connect(
-            dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"],
-            port=db["PORT"] or 5432,
-        )  # fmt: skip
-        server.autocommit = True
-        with server.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-            if not cursor.fetchone():
-                cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
-        server.close()
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def wipe() -> None:
@@ -325,7 +302,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.filterwarnings("ignore", "No directory at")  # whitenoise: static files not collected
     sizes = [int(size) for size in args.sizes.split(",")]
-    prepare_database(args.allow_sqlite)
+    prepare_database(allow_sqlite=args.allow_sqlite)
     print(f"{'N':>7}  {'case':<32}{'median':>9}{'p95':>9}{'SQL':>6}{'ratio':>9}{'rows':>8}")
     try:
         for n in sizes:

@@ -50,12 +50,11 @@ import django
 
 django.setup()
 
-from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
+from bench.benchdb import prepare_database
 from commissions.models import AffiliateLink, Click, Order, OrderLine
 from influencers.models import BuyerProfile, LineupSlot, Livestream
 from influencers.services.lineup_building import build_livestream_lineup, gather_candidates
@@ -72,28 +71,6 @@ K = 10
 HELD_OUT = 20
 TRAINING_ITEMS = 40
 SLOTS = 120
-
-
-def prepare_database(allow_sqlite: bool) -> None:
-    db = settings.DATABASES["default"]
-    if "bench" not in Path(str(db["NAME"])).name:
-        sys.exit(f"Refusing: database {db['NAME']!r} is not a bench database (name it *bench*).")
-    if db["ENGINE"].endswith("sqlite3") and not allow_sqlite:
-        sys.exit("Refusing to benchmark on SQLite; set DATABASE_URL or pass --allow-sqlite.")
-    if db["ENGINE"].endswith("postgresql"):
-        import psycopg2
-
-        server = psycopg2.connect(
-            dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"],
-            port=db["PORT"] or 5432,
-        )  # fmt: skip
-        server.autocommit = True
-        with server.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-            if not cursor.fetchone():
-                cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
-        server.close()
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def wipe() -> None:
@@ -368,7 +345,7 @@ def main() -> None:
     parser.add_argument("--skip-eval", action="store_true")
     parser.add_argument("--allow-sqlite", action="store_true")
     args = parser.parse_args()
-    prepare_database(args.allow_sqlite)
+    prepare_database(allow_sqlite=args.allow_sqlite)
     rng = random.Random(args.seed)
     try:
         if not args.skip_eval:

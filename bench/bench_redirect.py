@@ -43,13 +43,12 @@ import django
 
 django.setup()
 
-from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Organisation, Role
+from bench.benchdb import prepare_database
 from commissions import click_buffer
 from commissions.models import AffiliateLink, Click
 from matchmaking.models import Campaign, Enrollment
@@ -87,25 +86,6 @@ function done(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout + e.status))
 end
 """
-
-
-def prepare_database() -> None:
-    db = settings.DATABASES["default"]
-    if "bench" not in str(db["NAME"]) or not db["ENGINE"].endswith("postgresql"):
-        sys.exit(f"Refusing: {db['NAME']!r} is not a PostgreSQL bench database (name it *bench*).")
-    import psycopg2
-
-    server = psycopg2.connect(
-        dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"],
-        port=db["PORT"] or 5432,
-    )  # fmt: skip
-    server.autocommit = True
-    with server.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    server.close()
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def make_link() -> AffiliateLink:

@@ -55,12 +55,11 @@ import django
 
 django.setup()
 
-from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Role
+from bench.benchdb import prepare_database
 from commissions.ledger import ledger_total
 from commissions.models import (
     Account,
@@ -79,27 +78,6 @@ from merchants.models import Category, Product
 OWN_MODELS = [LedgerEntry, LedgerTransaction, SettlementRun, Account, Commission, OrderLine]
 OWN_MODELS += [Order, AffiliateLink, Enrollment, Campaign, Product, Organisation]
 PROVIDERS, MERCHANTS, BUYERS, ENROLLMENTS, LINKS = 20, 200, 1000, 500, 2000
-
-
-def prepare_database() -> None:
-    db = settings.DATABASES["default"]
-    if "bench" not in Path(str(db["NAME"])).name:
-        sys.exit(f"Refusing: database {db['NAME']!r} is not a bench database (name it *bench*).")
-    if not db["ENGINE"].endswith("postgresql"):
-        sys.exit("Refusing: settlement is benchmarked on PostgreSQL only; set DATABASE_URL.")
-    import psycopg2
-
-    server = psycopg2.connect(
-        dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"],
-        port=db["PORT"] or 5432,
-    )  # fmt: skip
-    server.autocommit = True
-    with server.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    server.close()
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def wipe() -> None:
