@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commissions.models import AffiliateLink, Click, Order, OrderLine
+from commissions.splits import money
 
 ZERO = Decimal("0.00")
 
@@ -71,6 +72,6 @@ def link_stats(*, links: QuerySet[AffiliateLink], period: Period) -> LinkStats:
         clicks=clicks,
         unique_clicks=counted["unique_clicks"],
         orders=sales["orders"],
-        gmv=Decimal(sales["gmv"]).quantize(Decimal("0.01")),
+        gmv=money(sales["gmv"]),
         conversion_rate=rate.quantize(Decimal("0.0001"), ROUND_HALF_UP),
     )

@@ -17,6 +17,7 @@ from commissions.selectors.commissions import (
     commissions_for,
 )
 from core.htmx import is_htmx
+from core.paging import query_without_page
 from matchmaking.services.campaigns import percent
 
 PAGE_SIZE = 50
@@ -37,13 +38,11 @@ class CommissionListView(MemberRequiredMixin, View):
         attach_shares(page, organisation)
         for commission in page:
             commission.rates = rates_text(commission)
-        query = request.GET.copy()
-        query.pop("page", None)
         context = {
             "filter": found,
             "page": page,
             "totals": commission_totals(rows, organisation),
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "share_label": share_label(request.user.role),
         }
         template = "commissions/commissions/partials/results.html"

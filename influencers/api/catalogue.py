@@ -1,4 +1,4 @@
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
@@ -6,10 +6,9 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import Role
 from accounts.viewsets import ScopedGenericViewSet
+from commissions.splits import money
 from influencers.selectors.catalogue import SORTS, CatalogueFilters, catalogue
 from matchmaking.models import Enrollment
-
-CENT = Decimal("0.01")
 
 
 class CatalogueItemSerializer(serializers.ModelSerializer):
@@ -35,7 +34,7 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_commission(self, enrollment) -> str:
-        return str(enrollment.commission_amount.quantize(CENT, ROUND_HALF_UP))
+        return str(money(enrollment.commission_amount))
 
     def get_sample_available(self, enrollment) -> bool:
         return enrollment.product.sample_stock > 0

@@ -6,6 +6,7 @@ from django.views import View
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
 from core.htmx import is_htmx
+from core.paging import query_without_page
 from influencers.forms import CatalogueFilterForm
 from influencers.models import Livestream
 from influencers.selectors.catalogue import CatalogueFilters, catalogue
@@ -38,12 +39,6 @@ class CatalogueView(MemberRequiredMixin, View):
             else "influencers/catalogue.html"
         )
         return render(request, template, context)
-
-
-def query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 urlpatterns = [path("catalogue/", CatalogueView.as_view(), name="catalogue")]

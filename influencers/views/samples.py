@@ -11,12 +11,12 @@ from accounts.scoping import visible_to
 from core.csv_upload import CsvRejected, read_uploaded_file
 from core.errors import DomainError
 from core.htmx import is_htmx
+from core.paging import query_without_page
 from influencers.models import SampleRequest
 from influencers.selectors.profiles import fulfilment_counts
 from influencers.services import samples as service
 from influencers.services.sample_deadlines import bulk_approve_sample_requests
 from influencers.services.sample_shipments import ship_samples_from_csv
-from influencers.views.catalogue import query_without_page
 
 MEMBERS = (Role.MERCHANT, Role.BUYER, Role.PROVIDER)
 ACTIONS = {
