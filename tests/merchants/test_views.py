@@ -236,7 +236,7 @@ def test_a_large_import_shows_a_progress_bar_that_polls(
 
     assert 'hx-trigger="every 1s"' in page
     assert f'hx-get="{progress_url}status/"' in page
-    assert '<progress class="products-progress" max="100" value="25">' in status
+    assert '<progress class="import-progress" max="100" value="25">' in status
     assert "Checking rows: 10 of 40" in status
     assert "<html" not in status
 
