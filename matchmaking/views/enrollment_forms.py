@@ -1,5 +1,9 @@
 """Portal forms of enrollments. Choices come from scoped selectors; services enforce the rules."""
 
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +14,40 @@ from matchmaking.selectors.enrollments import enrollable_products
 from matchmaking.services.enrollments import Terms
 from matchmaking.views.campaign_forms import PercentField
 from merchants.models import Product
+
+
+def plain_percent(rate: Decimal) -> str:
+    """0.2000 -> "20", as the percent inputs take it."""
+    return f"{(rate * 100).quantize(Decimal('0.01')).normalize():f}"
+
+
+class SelectWithFacts(forms.Select):
+    """A select whose options carry facts of their object as data- attributes, so the page
+    can pre-fill the fields that follow from the choice (static/js/enroll-form.js)."""
+
+    def __init__(self, facts: Callable[[Any], dict[str, str]], attrs=None):
+        super().__init__(attrs)
+        self.facts = facts
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"].update(
+                {f"data-{key}": fact for key, fact in self.facts(instance).items()}
+            )
+        return option
+
+
+def campaign_facts(campaign: Campaign) -> dict[str, str]:
+    return {
+        "commission-rate": plain_percent(campaign.min_commission_rate),
+        "service-fee-rate": plain_percent(campaign.service_fee_rate),
+    }
+
+
+def product_facts(product: Product) -> dict[str, str]:
+    return {"price": f"{product.price:f}", "stock": str(product.stock)}
 
 
 class CampaignChoiceField(forms.ModelChoiceField):
@@ -32,8 +70,14 @@ class ProductChoiceField(forms.ModelChoiceField):
 
 
 class EnrollForm(forms.Form):
-    campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
-    product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none())
+    campaign = CampaignChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.none(),
+        widget=SelectWithFacts(campaign_facts),
+    )
+    product = ProductChoiceField(
+        label=_("Product"), queryset=Product.objects.none(), widget=SelectWithFacts(product_facts)
+    )
     commission_rate = PercentField(label=_("Commission for the buyer (%)"))
     service_fee_rate = PercentField(label=_("Service fee for the provider (%)"))
     campaign_price = forms.DecimalField(label=_("Campaign price"), max_digits=12, decimal_places=2)

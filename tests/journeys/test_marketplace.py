@@ -162,8 +162,12 @@ def test_a_product_goes_from_listing_to_a_paid_order(new_page, journey_server, s
     merchant.goto("/enrollments/new/")
     choose(merchant, "#id_campaign", "Winter dresses")
     choose(merchant, "#id_product", "DRESS-RED-M")
+    # The campaign's terms and the product's price and stock are filled in as a start.
+    expect(merchant.locator("#id_commission_rate")).to_have_value("10")
+    expect(merchant.locator("#id_service_fee_rate")).to_have_value("10")
+    expect(merchant.locator("#id_campaign_price")).to_have_value("299.00")
+    expect(merchant.locator("#id_promotion_stock")).to_have_value("120")
     merchant.fill("#id_commission_rate", "20")
-    merchant.fill("#id_service_fee_rate", "10")
     merchant.fill("#id_campaign_price", "259.00")
     merchant.fill("#id_promotion_stock", "100")
     merchant.get_by_role("button", name="Enroll").click()

@@ -63,6 +63,18 @@ def test_the_enroll_form_preselects_the_campaign_and_its_minimum_rates(
     assert "Not mine" not in page
 
 
+def test_the_enroll_form_options_carry_what_the_page_prefills(client, merchant, campaign):
+    ProductFactory(merchant=merchant.organisation, sku="COAT-1", price=Decimal("459.00"), stock=37)
+    client.force_login(merchant)
+
+    page = client.get(reverse("enrollment-create")).content.decode()
+
+    # static/js/enroll-form.js copies these into the rate, price and stock inputs
+    assert 'data-commission-rate="20" data-service-fee-rate="10"' in page
+    assert 'data-price="459.00" data-stock="37"' in page
+    assert "js/enroll-form.js" in page
+
+
 def test_a_merchant_enrolls_through_the_portal(client, merchant, campaign, product):
     client.force_login(merchant)
 
