@@ -224,9 +224,10 @@ BUYERS = [
 AUDIENCE_NOTE = "25-40岁城市女性为主 Mostly urban women aged 25-40; evening sessions 20:00-23:00."
 
 # Campaign kinds: name suffix, registration and promotion windows in days from today,
-# settlement delay. "ongoing" carries the sales; "closed" is opened then closed by hand.
+# settlement delay. "ongoing" carries the sales (up to 83 days back: core/demo/sales.py);
+# "closed" is opened then closed by hand.
 CAMPAIGN_KINDS = {
-    "ongoing": ("冬季好物节 Winter Goods Festival", (-40, 20), (-35, 55), 7),
+    "ongoing": ("冬季好物节 Winter Goods Festival", (-95, 20), (-90, 55), 7),
     "open": ("双十二大促 Double-12 Sale", (-5, 12), (14, 40), 15),
     "draft": ("年货节 New Year Goods Fair", (20, 45), (50, 80), 15),
     "closed": ("秋季清仓 Autumn Clearance", (-80, 0), (-75, 5), 15),
@@ -235,3 +236,15 @@ CAMPAIGN_STATUSES = ("ongoing", "open", "draft", "closed")
 
 COMMISSION_RATES = [Decimal("0.2000"), Decimal("0.2500"), Decimal("0.1800"), Decimal("0.3000")]
 CARRIERS = ["顺丰速运 SF Express", "中通快递 ZTO Express", "京东物流 JD Logistics"]
+
+# The operator's incentive programmes for service providers: name, kind, tiers of
+# (settled GMV of the month, reward in yuan or traffic credits). The lowest tiers are within
+# reach of the demo's first, partly settled month.
+INCENTIVE_PROGRAMMES = [
+    (
+        "月度达标奖 Monthly GMV bonus",
+        "cash",
+        [("1000.00", "50.00"), ("5000.00", "300.00"), ("15000.00", "1000.00")],
+    ),
+    ("流量扶持计划 Traffic boost", "traffic", [("500.00", "200.00"), ("5000.00", "1000.00")]),
+]

@@ -6,8 +6,8 @@ enrollment (campaign, product), roster (provider, buyer), assortment (provider, 
 livestream (buyer, title); sample requests are seeded once per demo buyer.
 
 One historical touch the services cannot make: approvals happen now, but the demo's sales
-start 30 days ago, so the approved rate rows (``EnrollmentRate``) and ``reviewed_at`` of the
-ongoing campaigns' enrollments are dated back to the promotion start. Without it every old
+start up to 83 days ago, so the approved rate rows (``EnrollmentRate``) and ``reviewed_at``
+of the ongoing campaigns' enrollments are dated back to the promotion start. Without it every old
 order would fall back to the enrollment's current rate: the same figures, a thinner history.
 """
 

@@ -3,16 +3,18 @@
 Builds, through the project's services: the operator and the printed demo logins, five
 service providers (women's clothing, home, jewelry, bags, accessories) with campaigns in
 every status, six merchants with ~40 products, eight buyers with profiles and rosters,
-assortments, a livestream lineup, sample requests, links, 30 days of clicks and ~60 orders,
-and a settlement run. Running it again looks everything up by natural key and creates
-nothing new (core/demo/ has the details).
+assortments, a livestream lineup, sample requests, links, two to three months of clicks and
+orders, and that past replayed with the clock at each moment (core/demo/history.py): nightly
+settlement runs, returns after settlement (clawbacks), monthly incentives and payouts, so last
+month and the month before have statements. Running it again looks everything up by natural
+key and creates nothing new (core/demo/ has the details).
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from core.demo import marketplace, people, sales
+from core.demo import history, marketplace, people, sales
 from core.demo.data import DEMO_ORGANISATIONS, DEMO_PASSWORD
 
 # The services notify the other side by email too; the demo's notices stay in the portal
@@ -47,7 +49,8 @@ class Command(BaseCommand):
             ),
             ("links", lambda: made.update(links=sales.seed_links(made["cast"], tally))),
             ("clicks", lambda: sales.seed_clicks(made["links"], tally)),
-            ("orders", lambda: sales.seed_orders(made["cast"], tally)),
+            ("incentive programmes", lambda: history.seed_programmes(tally)),
+            ("orders", lambda: history.seed_history(made["cast"], tally)),
             ("settlement", lambda: sales.seed_settlement(made["cast"], tally)),
         ]
         for label, step in steps:
