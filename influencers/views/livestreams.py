@@ -133,6 +133,8 @@ urlpatterns = [
     path("livestreams/<int:pk>/", LivestreamDetailView.as_view(), name="livestream"),
     path("livestreams/<int:pk>/reorder/", LineupReorderView.as_view(), name="lineup-reorder"),
     path("livestreams/<int:pk>/slots/<int:slot_id>/", SlotView.as_view(), name="lineup-slot"),
+    # before the transitions' catch-all; not "livestream-copy", the API action's name
+    path("livestreams/<int:pk>/copy/", LivestreamCopyView.as_view(), name="lineup-copy"),
     path(
         "livestreams/<int:pk>/<str:action>/", LivestreamMoveView.as_view(), name="livestream-move"
     ),

@@ -158,3 +158,39 @@ def test_shipping_by_csv_in_the_portal_lists_bad_rows(client, buyer, ongoing_ite
     client.post("/samples/ship-import/", {"file": good})
     sample.refresh_from_db()
     assert sample.status == "shipped"
+
+
+def test_copying_a_lineup_from_its_page_opens_the_new_draft(client, buyer, ongoing_item):
+    live = livestream_for(buyer, ongoing_item)
+    client.force_login(buyer)
+    starts = (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT20:00")
+
+    response = client.post(
+        f"/livestreams/{live.pk}/copy/", {"title": "Friday again", "scheduled_at": starts}
+    )
+
+    copy = Livestream.objects.exclude(pk=live.pk).get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/livestreams/{copy.pk}/"
+    assert (copy.title, copy.status, copy.buyer_id) == (
+        "Friday again",
+        "draft",
+        buyer.organisation_id,
+    )
+    assert list(copy.slots.values_list("enrollment_id", flat=True)) == [ongoing_item.pk]
+    assert (
+        f'action="/livestreams/{live.pk}/copy/"'
+        in client.get(f"/livestreams/{live.pk}/").content.decode()
+    )
+
+
+def test_another_buyer_cannot_copy_the_lineup(client, buyer, ongoing_item, member_factory):
+    live = livestream_for(buyer, ongoing_item)
+    client.force_login(member_factory("buyer"))
+
+    response = client.post(
+        f"/livestreams/{live.pk}/copy/", {"title": "Mine now", "scheduled_at": "2026-12-01T20:00"}
+    )
+
+    assert response.status_code == 404
+    assert Livestream.objects.count() == 1
