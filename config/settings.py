@@ -54,6 +54,11 @@ CLICK_STREAM_MAXLEN = env_int("CLICK_STREAM_MAXLEN", 1_000_000)
 CLICK_FLUSH_BATCH = env_int("CLICK_FLUSH_BATCH", 1000)
 CLICK_CLAIM_IDLE_MS = env_int("CLICK_CLAIM_IDLE_MS", 60_000)
 LINK_CACHE_SECONDS = env_int("LINK_CACHE_SECONDS", 60)
+# Per client address, counted in the cache (core/ratelimit.py); empty: no limit.
+# Above the redirect's limit clicks are not stored but shoppers still reach the storefront;
+# the webhook's is a flood brake well above a storefront's flash-sale bursts.
+REDIRECT_RATE_LIMIT = env_str("REDIRECT_RATE_LIMIT", "600/min")
+WEBHOOK_RATE_LIMIT = env_str("WEBHOOK_RATE_LIMIT", "6000/min")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -341,6 +346,9 @@ BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)  # also: clicks read X-Fo
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)  # proxies of ours in front of gunicorn
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# DRF's throttles (token, signup) find the client as clicks do: the X-Forwarded-For entry our
+# proxies added, or REMOTE_ADDR. Unset, DRF keys on the whole header, which the client writes.
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT if BEHIND_TLS_PROXY else 0
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,7 @@ from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from core.csv_upload import MAX_UPLOAD_BYTES
+from core.csv_upload import CsvFileField
 from merchants import selectors, services
 from merchants.models import Category, Product
 
@@ -87,17 +87,8 @@ class ProductForm(forms.ModelForm):
 
 
 class ProductImportForm(forms.Form):
-    file = forms.FileField(
+    file = CsvFileField(
         label=_("CSV file"),
         help_text=_("UTF-8 or GB18030 (Excel's CSV), first line the header, at most 20 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)d MB. Split it into smaller files.")
-                % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        return upload

@@ -9,7 +9,7 @@ from django.views import View
 
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
-from core.csv_upload import CsvRejected, csv_response, read_uploaded_file
+from core.csv_upload import CsvRejected, csv_response
 from core.errors import DomainError
 from core.htmx import is_htmx
 from merchants import csv_import, selectors, services
@@ -93,20 +93,20 @@ class ProductImportView(MerchantView):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ProductImportForm(request.POST, request.FILES)
         if not form.is_valid():
-            return self.page(form)
+            return self.page(form, status=400)
         upload = form.cleaned_data["file"]
         try:
             outcome = csv_import.import_products(
                 merchant=request.user.organisation,
                 by=request.user,
-                data=read_uploaded_file(upload),
-                filename=upload.name or "",
+                data=upload.content,
+                filename=upload.name,
             )
         except CsvRejected as rejected:
             return self.page(form, errors=[error.as_dict() for error in rejected.errors])
         except DomainError as error:
             form.add_error("file", error.message)
-            return self.page(form)
+            return self.page(form, status=400)
         if isinstance(outcome, ProductImport):
             return redirect("merchant-product-import-progress", pk=outcome.pk)
         messages.success(
@@ -116,7 +116,9 @@ class ProductImportView(MerchantView):
         )
         return redirect("merchant-products")
 
-    def page(self, form: ProductImportForm, errors: list | None = None) -> HttpResponse:
+    def page(
+        self, form: ProductImportForm, errors: list | None = None, status: int = 200
+    ) -> HttpResponse:
         context = {
             "form": form,
             "errors": errors,
@@ -124,7 +126,7 @@ class ProductImportView(MerchantView):
             "required_columns": csv_import.REQUIRED_COLUMNS,
             "imports": selectors.imports_of(merchant=self.request.user.organisation)[:10],
         }
-        return render(self.request, "merchants/product_import.html", context)
+        return render(self.request, "merchants/product_import.html", context, status=status)
 
 
 class ProductImportProgressView(MerchantView):

@@ -7,11 +7,12 @@ from rest_framework import serializers
 from commissions.models import AffiliateLink
 from commissions.selectors.links import link_url
 from commissions.services.links import LineupLinks
+from core.fields import IdField
 
 
 class LinkSerializer(serializers.ModelSerializer):
     # A plain id: whether an enrollment exists is no business of a buyer who cannot reach it.
-    enrollment = serializers.IntegerField(source="enrollment_id")
+    enrollment = IdField(source="enrollment_id")
     url = serializers.SerializerMethodField()
     destination = serializers.CharField(source="enrollment.product.storefront_url", read_only=True)
 
@@ -26,7 +27,7 @@ class LinkSerializer(serializers.ModelSerializer):
 
 
 class LinkCreateSerializer(serializers.Serializer):
-    enrollment = serializers.IntegerField()
+    enrollment = IdField()
 
 
 class SlotLinkSerializer(serializers.Serializer):

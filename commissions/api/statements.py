@@ -7,8 +7,6 @@
   (``POST``) and list all of them; members list their own.
 """
 
-import csv
-import io
 import uuid
 
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +24,8 @@ from commissions.models.money import MONEY
 from commissions.selectors.payouts import payout_amount, payouts_for
 from commissions.selectors.statements import parse_month, statement_for, statement_organisation
 from commissions.services.payouts import COLLECTION, PAYOUT, record_payment
+from core.csv_upload import write_csv
+from core.fields import IdField
 from core.navigation import MEMBERS
 
 PAYMENT_KIND_CHOICES = [(PAYOUT, _("Payout")), (COLLECTION, _("Merchant payment"))]
@@ -97,12 +97,6 @@ class StatementSerializer(serializers.Serializer):
     closing_balance = money_field()
 
 
-def spreadsheet_safe(value) -> str:
-    """Text a spreadsheet will not run as a formula (order ids and names come from outside)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def statement_rows(data: dict) -> list[dict]:
     """The statement as CSV rows: opening balance, each item by section, credits, closing."""
     heading = f"{data['organisation']['name']} {data['month']}"
@@ -148,15 +142,9 @@ class StatementCSVRenderer(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for row in statement_rows(data):
-            text_columns = ("reference", "order", "sku", "description")
-            writer.writerow(
-                {k: spreadsheet_safe(v) if k in text_columns else v for k, v in row.items()}
-            )
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
+        # write_csv guards text cells against formulas (order ids and names come from outside).
+        rows = ([row.get(name, "") for name in CSV_COLUMNS] for row in statement_rows(data))
+        return "".join(write_csv(CSV_COLUMNS, rows)).encode("utf-8")
 
 
 class StatementView(APIView):
@@ -211,7 +199,7 @@ class PayoutSerializer(serializers.Serializer):
 
 
 class PayoutRequestSerializer(serializers.Serializer):
-    organisation = serializers.IntegerField(min_value=1)
+    organisation = IdField()
     amount = money_field()
     kind = serializers.ChoiceField(choices=PAYMENT_KIND_CHOICES, default=PAYOUT)
     reference = serializers.CharField(

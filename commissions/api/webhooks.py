@@ -1,7 +1,9 @@
 """``POST /api/v1/webhooks/orders/``: the storefront's signed order events (DESIGN.md "Webhooks").
 
 No session, CSRF or token: the X-Signature header is the authentication, and
-it is checked on the raw body before anything is parsed or stored.
+it is checked on the raw body before anything is parsed or stored. Before even that, each
+client address may send ``WEBHOOK_RATE_LIMIT`` (600 a minute) requests; above it the answer is
+429 with Retry-After and nothing is read.
 """
 
 import json
@@ -15,12 +17,15 @@ from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from commissions.models import OrderEvent
+from commissions.services.clicks import client_ip, hash_ip
 from commissions.services.orders import REFUND_ABOVE_PAID, IncomingEvent, record_order_event
 from commissions.services.webhooks import SIGNATURE_HEADER, verify_signature
 from core.errors import DomainError
+from core.ratelimit import rate_setting, seconds_over
 
 
 class WebhookLineSerializer(serializers.Serializer):
@@ -94,6 +99,21 @@ def parse_body(body: bytes) -> object:
         raise DomainError(_("The body is not valid JSON.")) from exc
 
 
+class WebhookThrottle(BaseThrottle):
+    """Per client address (proxy-aware, as for clicks), in the cache; fails open."""
+
+    def allow_request(self, request, view) -> bool:
+        self.retry_after = seconds_over(
+            scope="webhook",
+            ident=hash_ip(client_ip(request)),
+            rate=rate_setting("WEBHOOK_RATE_LIMIT"),
+        )
+        return not self.retry_after
+
+    def wait(self) -> int:
+        return self.retry_after
+
+
 class OrderWebhookView(APIView):
     """One storefront event: order.paid, order.confirmed, order.refunded or order.cancelled.
 
@@ -102,6 +122,7 @@ class OrderWebhookView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [WebhookThrottle]
     parser_classes = [JSONParser]  # documents the body; the view reads the raw bytes itself
 
     @extend_schema(
@@ -119,6 +140,7 @@ class OrderWebhookView(APIView):
             201: WebhookAcceptedSerializer,
             200: WebhookAcceptedSerializer,
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad signature or body."),
+            429: OpenApiResponse(OpenApiTypes.OBJECT, description="Too many from this address."),
         },
         auth=[],
     )

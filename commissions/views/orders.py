@@ -16,7 +16,7 @@ from accounts.permissions import MemberRequiredMixin
 from commissions import order_csv
 from commissions.models import OrderImport
 from commissions.selectors.orders import filtered_orders, imports_of
-from core.csv_upload import MAX_UPLOAD_BYTES, CsvRejected, read_uploaded_file
+from core.csv_upload import CsvFileField, CsvRejected
 from core.errors import DomainError
 from core.htmx import is_htmx
 
@@ -26,22 +26,13 @@ MEMBERS = (Role.MERCHANT, Role.BUYER, Role.PROVIDER)
 
 
 class OrderImportForm(forms.Form):
-    file = forms.FileField(
+    file = CsvFileField(
         label=gettext_lazy("Order export (CSV)"),
         help_text=gettext_lazy(
             "UTF-8 or GB18030 (Excel's CSV), first line the header, at most 20 MB."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)d MB. Split it into smaller files.")
-                % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        return upload
 
 
 class OrderListView(MemberRequiredMixin, View):
@@ -54,7 +45,10 @@ class OrderListView(MemberRequiredMixin, View):
 
 
 def order_page(
-    request: HttpRequest, form: OrderImportForm | None = None, errors: list | None = None
+    request: HttpRequest,
+    form: OrderImportForm | None = None,
+    errors: list | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     organisation = request.user.organisation
     found = filtered_orders(organisation=organisation, params=request.GET)
@@ -70,7 +64,7 @@ def order_page(
             required_columns=order_csv.REQUIRED_COLUMNS,
             imports=imports_of(merchant=organisation)[:5],
         )
-    return render(request, "commissions/orders/index.html", context)
+    return render(request, "commissions/orders/index.html", context, status=status)
 
 
 class OrderImportView(MemberRequiredMixin, View):
@@ -81,21 +75,21 @@ class OrderImportView(MemberRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = OrderImportForm(request.POST, request.FILES)
         if not form.is_valid():
-            return order_page(request, form=form)
+            return order_page(request, form=form, status=400)
         upload = form.cleaned_data["file"]
         try:
             outcome = order_csv.import_orders(
                 merchant=request.user.organisation,
                 by=request.user,
-                data=read_uploaded_file(upload),
-                filename=upload.name or "",
+                data=upload.content,
+                filename=upload.name,
             )
         except CsvRejected as rejected:
             errors = [error.as_dict() for error in rejected.errors]
             return order_page(request, form=form, errors=errors)
         except DomainError as error:
             form.add_error("file", error.message)
-            return order_page(request, form=form)
+            return order_page(request, form=form, status=400)
         if isinstance(outcome, OrderImport):
             return redirect("orders:import-progress", pk=outcome.pk)
         messages.success(

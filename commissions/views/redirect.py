@@ -1,8 +1,16 @@
 """``GET /l/<code>``: answer 302 to the storefront at once, whatever happens to the click.
 
-The hot path is one cache read, one XADD to the Redis stream (or, without Redis, one small
-database transaction) and the redirect. Recording is wrapped so that no failure of Redis or
-the database ever costs the visitor the redirect; failures are logged.
+The hot path is one cache INCR (the per-address limit), one cache read, one XADD to the Redis
+stream (or, without Redis, one small database transaction) and the redirect. Recording is
+wrapped so that no failure of Redis or the database ever costs the visitor the redirect;
+failures are logged.
+
+Clicks from one address above ``REDIRECT_RATE_LIMIT`` (600 a minute) are not stored: a flood
+must not fill the stream and the clicks table. The shopper still gets the 302 (without a click
+id): behind a carrier's NAT thousands of real viewers of one livestream share an address, and
+a storefront they cannot reach is a lost sale. Unknown codes above the limit get 429 with
+Retry-After (someone is guessing). The limit fails open: with the cache down every click is
+counted and stored.
 """
 
 import logging
@@ -11,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.template import loader
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -19,9 +28,12 @@ from commissions.selectors.links import resolve_code
 from commissions.services.clicks import (
     ClickData,
     click_from_request,
+    client_ip,
+    hash_ip,
     new_click_id,
     store_clicks,
 )
+from core.ratelimit import rate_setting, seconds_over
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +76,31 @@ def link_not_found() -> HttpResponse:
     return HttpResponseNotFound(loader.get_template("commissions/link_not_found.html").render())
 
 
+def too_many_requests(retry_after: int) -> HttpResponse:
+    response = HttpResponse(
+        _("Too many requests from your address; try again in a minute."),
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 @never_cache
 @require_safe
 def follow_link(request: HttpRequest, code: str) -> HttpResponse:
-    if not (code.isascii() and code.isalnum() and len(code) <= CODE_MAX_LENGTH):
-        return link_not_found()
-    target = resolve_code(code)
+    # Counted before the lookup, so probing for codes counts too; the address only as its hash.
+    wait = seconds_over(
+        scope="redirect",
+        ident=hash_ip(client_ip(request)),
+        rate=rate_setting("REDIRECT_RATE_LIMIT"),
+    )
+    known = code.isascii() and code.isalnum() and len(code) <= CODE_MAX_LENGTH
+    target = resolve_code(code) if known else None
     if target is None or not target.live or not target.destination.startswith(WEB_SCHEMES):
-        return link_not_found()
+        return too_many_requests(wait) if wait else link_not_found()
+    if wait:
+        return HttpResponseRedirect(target.destination)
     click_id = new_click_id()
     if request.method == "GET":  # a HEAD (link checkers) is not a visit
         record_safely(request, link_id=target.link_id, click_id=click_id)

@@ -25,6 +25,7 @@ from commissions.selectors.statements import (
 from commissions.services.payouts import COLLECTION, PAYOUT, record_payment
 from commissions.splits import money
 from core.errors import DomainError
+from core.fields import MAX_ID
 from core.htmx import is_htmx
 from core.navigation import MEMBERS
 
@@ -72,7 +73,7 @@ class StatementView(MemberRequiredMixin, View):
 
 
 class PaymentForm(forms.Form):
-    organisation = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    organisation = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=[(PAYOUT, PAYOUT), (COLLECTION, COLLECTION)],
                              widget=forms.HiddenInput)  # fmt: skip
     key = forms.CharField(max_length=64, widget=forms.HiddenInput)

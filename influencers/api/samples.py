@@ -26,8 +26,8 @@ class BuyerSummarySerializer(serializers.Serializer):
 
 class SampleRequestSerializer(serializers.ModelSerializer):
     # Plain ids: whether an enrollment exists is no business of a buyer who cannot reach it.
-    enrollment = serializers.IntegerField(source="enrollment_id")
-    livestream = serializers.IntegerField(source="livestream_id", required=False, allow_null=True)
+    enrollment = IdField(source="enrollment_id")
+    livestream = IdField(source="livestream_id", required=False, allow_null=True)
     sku = serializers.CharField(source="enrollment.product.sku", read_only=True)
     title = serializers.CharField(source="enrollment.product.title", read_only=True)
     buyer = serializers.SerializerMethodField()

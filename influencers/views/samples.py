@@ -8,7 +8,7 @@ from django.views import View
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
 from accounts.scoping import visible_to
-from core.csv_upload import CsvRejected, read_uploaded_file
+from core.csv_upload import UPLOAD_FIELD, CsvRejected, RowError, read_uploaded_file
 from core.errors import DomainError
 from core.htmx import is_htmx
 from core.paging import query_without_page
@@ -115,20 +115,24 @@ class ShipImportView(MemberRequiredMixin, View):
     allowed_roles = (Role.MERCHANT,)
 
     def post(self, request):
-        upload = request.FILES.get("file")
+        upload = request.FILES.get(UPLOAD_FIELD)
         try:
             if upload is None:
-                raise DomainError(_("Choose a CSV file."), field="file")
+                raise DomainError(_("Choose a CSV file."), field=UPLOAD_FIELD)
             shipped = ship_samples_from_csv(by=request.user, content=read_uploaded_file(upload))
         except CsvRejected as rejected:
-            return render(
-                request, "influencers/ship_errors.html", {"errors": rejected.errors}, status=400
-            )
+            return self.refused(rejected.errors)
         except DomainError as error:
+            if error.field == UPLOAD_FIELD:  # the file itself: its name, type, size or content
+                return self.refused([RowError(None, UPLOAD_FIELD, error.message)])
             messages.error(request, error.message)
         else:
             messages.success(request, _("Shipped %d sample(s).") % len(shipped))
         return redirect("samples")
+
+    def refused(self, errors: list[RowError]):
+        context = {"errors": errors}
+        return render(self.request, "influencers/ship_errors.html", context, status=400)
 
 
 urlpatterns = [

@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import IdField
 from matchmaking.models import RATE, ChangeRequest, EnrollmentRate
 from matchmaking.selectors.change_requests import auto_accept_at
 
@@ -38,7 +39,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
 class ChangeRequestCreateSerializer(serializers.Serializer):
     """What a merchant sends; the rules themselves live in the service."""
 
-    enrollment = serializers.IntegerField(min_value=1)
+    enrollment = IdField()
     kind = serializers.ChoiceField(choices=ChangeRequest.Kind.choices)
     commission_rate = serializers.DecimalField(
         required=False, allow_null=True, min_value=Decimal(0), **RATE

@@ -7,8 +7,8 @@ from matchmaking.models import Enrollment
 class EnrollmentSerializer(serializers.ModelSerializer):
     """Campaign and product are plain ids: whether someone else's product exists is no hint."""
 
-    campaign = serializers.IntegerField(source="campaign_id", min_value=1)
-    product = serializers.IntegerField(source="product_id", min_value=1)
+    campaign = IdField(source="campaign_id")
+    product = IdField(source="product_id")
     parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
     # Declared so the schema admits "" (no reason yet); a generated read-only field loses
     # allow_blank and the schema would only list the choices.
@@ -48,7 +48,7 @@ class EnrollmentTerminateSerializer(serializers.Serializer):
 
 
 class EnrollmentReofferSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField(min_value=1, help_text="Another provider's campaign.")
+    campaign = IdField(help_text="Another provider's campaign.")
     service_fee_rate = serializers.DecimalField(
         max_digits=5,
         decimal_places=4,

@@ -43,7 +43,7 @@ class MatchProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposeSerializer(serializers.Serializer):
-    buyer = serializers.IntegerField(min_value=1)
+    buyer = IdField()
     enrollments = serializers.ListField(
         child=IdField(),
         allow_empty=False,

@@ -13,14 +13,15 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from accounts.permissions import HasRole
+from core.fields import IdField
 from matchmaking.selectors import recommendations as selectors
 
 MAX_LIMIT = 120
 
 
 class QuerySerializer(serializers.Serializer):
-    buyer = serializers.IntegerField(required=False, min_value=1)
-    enrollment = serializers.IntegerField(required=False, min_value=1)
+    buyer = IdField(required=False)
+    enrollment = IdField(required=False)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=20)
 
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import Organisation
+from core.fields import IdField
 from matchmaking.models import RosterMembership
 
 
@@ -8,7 +9,7 @@ class RosterMembershipSerializer(serializers.ModelSerializer):
     """Only ``buyer`` is written (to invite); everything else is read."""
 
     provider = serializers.IntegerField(source="provider_id", read_only=True)
-    buyer = serializers.IntegerField(source="buyer_id", min_value=1)
+    buyer = IdField(source="buyer_id")
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     buyer_name = serializers.CharField(source="buyer.name", read_only=True)
     ended_by = serializers.IntegerField(source="ended_by_id", read_only=True, allow_null=True)

@@ -11,6 +11,7 @@ from django.views import View
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
 from core.errors import DomainError
+from core.fields import MAX_ID
 from core.htmx import is_htmx
 from matchmaking.models import RosterMembership
 from matchmaking.selectors import roster as selectors
@@ -22,7 +23,9 @@ SUGGESTIONS = 10
 
 
 class InviteForm(forms.Form):
-    buyer = forms.IntegerField(label=gettext_lazy("Buyer"), min_value=1, widget=forms.HiddenInput)
+    buyer = forms.IntegerField(
+        label=gettext_lazy("Buyer"), min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
 
 
 class RosterView(MemberRequiredMixin, View):
