@@ -30,8 +30,9 @@ number of statements, whatever its size: the locking select, the accounts (fetch
 when some are missing one insert and a refetch), one INSERT of the transactions (ids
 returned), one INSERT of all their entries (the PostgreSQL trigger checks every touched
 transaction balances), one UPDATE of the commissions, one UPDATE of the orders, one UPDATE
-of the run's progress. A crash loses at most the batch in flight; running again settles
-what is left and nothing twice.
+of the run's progress (and its ``heartbeat_at``). A crash loses at most the batch in flight;
+running again settles what is left and nothing twice. A running run whose worker died goes
+quiet; beat sends it again (``resume_stalled_runs``) and the new worker carries it on.
 """
 
 from collections import Counter
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -300,6 +302,7 @@ def settle_batch(
         mark_posted([row["id"] for row in rows], voided)
         settle_orders({row["order_id"] for row in rows})
         SettlementRun.objects.filter(pk=run.pk).update(
+            heartbeat_at=timezone.now(),
             processed=F("processed") + batch.processed,
             **{name: F(name) + batch.outcomes[name] for name in ("settled", "clawbacks", "voided")},
         )
@@ -311,7 +314,7 @@ def run_settlement(
     as_of: date,
     run: SettlementRun | None = None,
     by: User | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> SettlementRun:
     """Settle every due commission and post every clawback as of ``as_of`` (the module
     docstring has the rules). Safe to run twice and on several workers at once; ``run``
@@ -321,9 +324,10 @@ def run_settlement(
     pending = candidates(as_of)
     run.total = run.processed + pending.count()
     run.status, run.finished_at, run.error = SettlementRun.Status.RUNNING, None, ""
-    run.save(update_fields=["total", "status", "finished_at", "error"])
+    run.heartbeat_at = timezone.now()
+    run.save(update_fields=["total", "status", "finished_at", "error", "heartbeat_at"])
     try:
-        sweep(pending, run=run, size=batch_size, by=by)
+        sweep(pending, run=run, size=batch_size or BATCH_SIZE, by=by)
     except Exception as error:
         finish(run, SettlementRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
         raise
@@ -383,18 +387,21 @@ def settle_for_task(*, run_id: int | None = None) -> dict[str, int]:
     """The Celery task: continue the operator's run ``run_id`` (a repeated message for a
     finished run does nothing), or without one, the daily run as of today, after closing
     runs that stopped reporting (their worker died; this run takes what they left)."""
+    size = settings.SETTLEMENT_BATCH_SIZE
     if run_id is not None:
         run = SettlementRun.objects.filter(pk=run_id, status=SettlementRun.Status.RUNNING).first()
         if run is None:
             return {}
-        run = run_settlement(as_of=run.as_of, run=run, by=run.requested_by)
+        run = run_settlement(as_of=run.as_of, run=run, by=run.requested_by, batch_size=size)
     else:
         close_stalled_runs()
-        run = run_settlement(as_of=timezone.localdate())
+        run = run_settlement(as_of=timezone.localdate(), batch_size=size)
     return {"run": run.pk, "settled": run.settled, "clawbacks": run.clawbacks, "voided": run.voided}
 
 
 def close_stalled_runs() -> int:
+    """Runs still running STALLED_AFTER after they started (resuming them did not help) are
+    failed; the daily run that calls this takes what they left."""
     stalled = SettlementRun.objects.filter(
         status=SettlementRun.Status.RUNNING, started_at__lt=timezone.now() - STALLED_AFTER
     )
@@ -403,3 +410,30 @@ def close_stalled_runs() -> int:
         finished_at=timezone.now(),
         error="Stopped reporting progress; the next run settles what it left.",
     )
+
+
+def resume_stalled_runs() -> list[int]:
+    """Beat: send again every running run that has reported no progress for
+    ``SETTLEMENT_RESUME_AFTER_SECONDS`` (its worker died, or its message was lost); the ids.
+
+    With late acks the dead worker's message would come back by itself only after the
+    broker's visibility timeout (an hour on Redis), while the operator watches a frozen bar.
+    A batch takes well under a second, so minutes of silence mean nobody is working on it.
+    Re-sending stamps ``heartbeat_at``: a run is sent again once per quiet period, and of two
+    sweepers at once only one sends it. A duplicate message is harmless: lines are locked
+    with SKIP LOCKED and posted once, and a finished run's message does nothing."""
+    from commissions import tasks  # tasks import this module
+
+    now = timezone.now()
+    quiet = now - timedelta(seconds=settings.SETTLEMENT_RESUME_AFTER_SECONDS)
+    silent = SettlementRun.objects.filter(status=SettlementRun.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=quiet) | Q(heartbeat_at__isnull=True, started_at__lt=quiet)
+    )
+    resumed = [
+        run_id
+        for run_id in silent.values_list("pk", flat=True)
+        if silent.filter(pk=run_id).update(heartbeat_at=now)
+    ]
+    for run_id in resumed:
+        transaction.on_commit(lambda run_id=run_id: tasks.settle_commissions.delay(run_id=run_id))
+    return resumed

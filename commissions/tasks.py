@@ -64,3 +64,11 @@ def settle_commissions(run_id: int | None = None) -> dict[str, int]:
     from commissions import settlement
 
     return settlement.settle_for_task(run_id=run_id)
+
+
+@shared_task(name="commissions.tasks.resume_stalled_settlements")
+def resume_stalled_settlements() -> list[int]:
+    """Beat, every 5 min: send again the runs whose worker died (no progress for minutes)."""
+    from commissions import settlement
+
+    return settlement.resume_stalled_runs()

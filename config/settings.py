@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -212,6 +213,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2),
         "options": {"expires": 4 * 3600},
     },
+    # Settlement runs whose worker died: no progress for SETTLEMENT_RESUME_AFTER_SECONDS.
+    "resume-stalled-settlements": {
+        "task": "commissions.tasks.resume_stalled_settlements",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
     # Incentives of last month, after the night's settlement run; a repeat pays nothing more.
     "pay-incentives": {
         "task": "commissions.tasks.pay_incentives",
@@ -329,6 +336,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 PRODUCT_IMPORT_SYNC_MAX_ROWS = env_int("PRODUCT_IMPORT_SYNC_MAX_ROWS", 1000)
 # Order CSV imports (the storefront's export) up to this many rows run in the request.
 ORDER_IMPORT_SYNC_MAX_ROWS = env_int("ORDER_IMPORT_SYNC_MAX_ROWS", 1000)
+# Settlement task: lines per batch (one transaction each); a running run silent this long
+# lost its worker, and beat sends it again.
+SETTLEMENT_BATCH_SIZE = env_int("SETTLEMENT_BATCH_SIZE", 1000)
+SETTLEMENT_RESUME_AFTER_SECONDS = env_int("SETTLEMENT_RESUME_AFTER_SECONDS", 600)
 
 # --- Security (production defaults follow DEBUG) ----------------------------
 

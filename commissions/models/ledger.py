@@ -61,6 +61,10 @@ class SettlementRun(models.Model):
     )
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text=_("Last progress of the worker; a running run silent for minutes is sent again."),
+    )  # fmt: skip
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     settled = models.PositiveIntegerField(default=0)

@@ -1,0 +1,75 @@
+"""The database went away (a restart, a failover): answer 503 with Retry-After, not a 500.
+
+A view that cannot reach PostgreSQL raises ``OperationalError`` (cannot connect, connection
+dropped by a shutdown) or ``InterfaceError`` (connection already closed). Both say "try again
+shortly", not "the code is broken": the client gets 503 and ``Retry-After``, the API a short
+JSON body, the portal a plain page that touches nothing (no templates' context processors,
+no session). The process keeps running; with ``conn_health_checks`` the next request after
+the database is back opens a fresh connection.
+
+Only exceptions raised by views reach ``process_exception`` (DRF's handler passes these on:
+they are not API exceptions); one raised by another middleware still gets the 500 page.
+Logged as one warning per ``LOG_EVERY`` seconds per process, with the count of requests
+answered 503 since the last one, so an outage does not flood the log.
+"""
+
+import logging
+import threading
+import time
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+LOG_EVERY = 10.0
+JSON_PREFIXES = ("/api/", "/health/")
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    message = _("The service is briefly unavailable. Please try again in a few seconds.")
+    if request.path.startswith(JSON_PREFIXES):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        page = format_html(
+            '<!doctype html><html><head><meta charset="utf-8"><title>{}</title></head>'
+            "<body><h1>{}</h1><p>{}</p></body></html>",
+            _("Service unavailable"),
+            _("Service unavailable"),
+            message,
+        )
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.lock = threading.Lock()
+        self.next_log = 0.0
+        self.unlogged = 0
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        with self.lock:
+            self.unlogged += 1
+            now = time.monotonic()
+            if now >= self.next_log:
+                reason = next(iter(str(exception).strip().splitlines()), "")
+                logger.warning(
+                    "database unavailable, %d request(s) answered 503 (%s: %s)",
+                    self.unlogged, type(exception).__name__, reason,
+                )  # fmt: skip
+                self.next_log, self.unlogged = now + LOG_EVERY, 0
+        response = unavailable_response(request)
+        response._has_been_logged = True  # logged above; not again as an error per request
+        return response
