@@ -29,8 +29,10 @@ def system_chromium() -> str | None:
     return next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(django_db_setup):
+    """One Chromium per test module; module scope, so that DJANGO_ALLOW_ASYNC_UNSAFE (below)
+    never outlives the journeys (`check --deploy` rightly refuses it)."""
     executable = system_chromium()
     if executable is None:
         pytest.skip(
