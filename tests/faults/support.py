@@ -197,6 +197,14 @@ def start_gunicorn(processes: Processes, env: dict, *, workers: int = 2) -> tupl
     return process, port
 
 
+def send_task(broker_url: str, task, **kwargs) -> None:
+    """Send a task to the private broker, as the web process or beat would."""
+    from config.celery import app
+
+    with app.connection_for_write(broker_url) as connection:
+        task.apply_async(kwargs=kwargs, connection=connection)
+
+
 def celery_worker_command(name: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
             "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",

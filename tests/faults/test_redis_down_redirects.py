@@ -31,7 +31,6 @@ import redis
 
 from commissions import click_buffer, tasks
 from commissions.models import Click
-from config.celery import app
 from tests.commissions.links_support import CHROME
 from tests.conftest import uses_postgresql
 from tests.factories import AffiliateLinkFactory
@@ -41,6 +40,7 @@ from tests.faults.support import (
     celery_worker_command,
     get,
     pytest_database_url,
+    send_task,
     start_gunicorn,
     tail,
     wait_until,
@@ -75,11 +75,6 @@ class Traffic:
             future.result()
         self.pool.shutdown()
         return self.answers
-
-
-def send_flush(url: str) -> None:
-    with app.connection_for_write(url) as connection:
-        tasks.flush_click_stream.apply_async(connection=connection)
 
 
 @pytest.mark.worker
@@ -117,7 +112,8 @@ def test_redirects_answer_and_no_click_is_lost_when_redis_dies(
 
     def drained() -> bool:
         if Click.objects.filter(link=link).count() < len(answers):
-            send_flush(private_redis.url)  # beat's job, every 10 s in production
+            # beat's job, every 10 s in production
+            send_task(private_redis.url, tasks.flush_click_stream)
             time.sleep(0.5)
             return False
         return True

@@ -31,7 +31,6 @@ from commissions.models import (
 )
 from commissions.settlement import SYNC_MAX_LINES, candidates, resume_stalled_runs
 from commissions.splits import split
-from config.celery import app
 from tests.commissions.test_settlement_support import DUE, due_commission, make_link
 from tests.conftest import uses_postgresql
 from tests.faults.support import (
@@ -39,6 +38,7 @@ from tests.faults.support import (
     app_env,
     celery_worker_command,
     pytest_database_url,
+    send_task,
     tail,
     wait_until,
 )
@@ -183,12 +183,6 @@ MONEY_FIELDS = (
 )  # fmt: skip
 
 
-def send(broker_url: str, task, **kwargs) -> None:
-    """Send a task to the private broker, as the web process or beat would."""
-    with app.connection_for_write(broker_url) as connection:
-        task.apply_async(kwargs=kwargs, connection=connection)
-
-
 @pytest.mark.worker
 @pytest.mark.skipif(
     not (uses_postgresql() and REDIS_SERVER),
@@ -208,7 +202,7 @@ def test_a_worker_killed_mid_run_leaves_no_line_settled_twice(
         SETTLEMENT_BATCH_SIZE=str(BATCH), SETTLEMENT_RESUME_AFTER_SECONDS="1",
     )  # fmt: skip
     first = processes.start("worker-1", celery_worker_command("first"), env=env)
-    send(private_redis.url, tasks.settle_commissions, run_id=run.pk)
+    send_task(private_redis.url, tasks.settle_commissions, run_id=run.pk)
 
     def half_way() -> bool:
         assert first.poll() is None, tail(first.log)
@@ -233,7 +227,7 @@ def test_a_worker_killed_mid_run_leaves_no_line_settled_twice(
         > timedelta(seconds=1.5),
         seconds=10, what="the run going quiet",
     )  # fmt: skip
-    send(private_redis.url, tasks.resume_stalled_settlements)
+    send_task(private_redis.url, tasks.resume_stalled_settlements)
 
     def finished() -> bool:
         assert second.poll() is None, tail(second.log)
