@@ -18,16 +18,21 @@ SHOTS = {
     ],
     "merchant": [("merchant-dashboard", "/dashboard/"), ("merchant-home", "/")],
 }
+PHONE_SHOTS = {
+    "buyer": [("phone-buyer-catalogue", "/catalogue/"), ("phone-buyer-links", "/links/")]
+}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
 def main(base_url: str) -> None:
     chromium = shutil.which("chromium") or sys.exit("Install Chromium: apt-get install chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium)
-        for username, shots in SHOTS.items():
-            context = browser.new_context(
-                base_url=base_url, viewport={"width": 1280, "height": 900}, locale="en-GB"
-            )
+        screens = [(username, shots, DESKTOP) for username, shots in SHOTS.items()]
+        screens += [(username, shots, PHONE) for username, shots in PHONE_SHOTS.items()]
+        for username, shots, device in screens:
+            context = browser.new_context(base_url=base_url, locale="en-GB", **device)
             page = context.new_page()
             page.goto("/accounts/login/")
             page.fill("#id_login", username)

@@ -36,7 +36,7 @@ def test_it_lists_the_buyers_links_with_counted_clicks(client, buyer):
     assert response.status_code == 200
     assert "Silk scarf" in page and "Someone else" not in page
     assert f'data-copy="http://testserver/l/{link.code}"' in page
-    assert '<td class="link-clicks">2</td>' in page
+    assert 'class="link-clicks">2</td>' in page
     assert f"/links/{link.pk}/qr.svg" in page
     assert page.count('class="segno"') == 2
     assert "Expired" in page and f'name="enrollment" value="{expired.enrollment_id}"' in page
