@@ -5,7 +5,7 @@ signs up, lists a product in the portal and more by CSV, enrolls one; the provid
 the enrollment, builds an assortment and invites a buyer; the buyer accepts, plans a
 livestream lineup, requests a sample and gets its links; the merchant approves and ships the
 sample; a shopper clicks the link and the storefront reports the order; every dashboard
-shows it.
+shows it; the operator runs settlement and each party's statement has the line.
 """
 
 import json
@@ -118,6 +118,7 @@ def test_a_product_goes_from_listing_to_a_paid_order(new_page, journey_server, s
     provider.fill("#id_promotion_end", (today + timedelta(days=30)).isoformat())
     provider.fill("#id_min_commission_rate", "10")
     provider.fill("#id_service_fee_rate", "10")
+    provider.fill("#id_settlement_delay_days", "0")  # no return window: settles the same day
     provider.get_by_role("button", name="Save").click()
     screens.shoot(provider, "provider-campaign")
     provider.get_by_role("button", name="Open for registration").click()
@@ -277,3 +278,18 @@ def test_a_product_goes_from_listing_to_a_paid_order(new_page, journey_server, s
     merchant.goto("/orders/")
     expect_text(merchant.get_by_role("row", name="SHOP-8801"), "Bella Live")
     screens.shoot(merchant, "merchant-orders")
+
+    # The operator settles; each party's statement for this month shows the line.
+    desk.goto("/operator/settlements/")
+    desk.get_by_role("button", name="Run settlement").click()
+    run = desk.locator("table.settlements-runs tbody tr").first
+    expect(run).to_contain_text("Succeeded")
+    expect(run).to_contain_text("1 of 1 lines")
+    screens.shoot(desk, "operator-settlement-run")
+    month = timezone.localdate().strftime("%Y-%m")
+    for person, amount in ((buyer, "46.62"), (provider, "23.31"), (merchant, "-77.70")):
+        person.goto(f"/statements/?month={month}")
+        expect(person.get_by_role("row", name="SHOP-8801")).to_contain_text(amount)
+    screens.shoot(buyer, "buyer-statement")
+    buyer.goto("/dashboard/")
+    expect_figure(buyer, "settled", "¥46.62")
