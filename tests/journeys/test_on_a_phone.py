@@ -22,32 +22,33 @@ ACTIVE_ENTRY_SHOWN = """width => {
 }"""
 
 
-@pytest.fixture
-def demo(journey_server):
-    call_command("seed_demo", verbosity=0)
+ROLES = ("buyer", "merchant", "provider")
 
 
-@pytest.mark.parametrize("username", ["buyer", "merchant", "provider"])
-def test_no_page_scrolls_sideways_on_a_phone(new_page, screens, demo, username):
-    page = new_page(**PHONE)
+def pages_of(page, username: str) -> list[str]:
     page.goto("/accounts/login/")
     page.fill("#id_login", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.locator("form[action='/accounts/login/'] button[type=submit]").click()
     page.wait_for_url("**/")
-    paths = page.eval_on_selector_all(".nav a", "links => links.map(a => a.getAttribute('href'))")
-    assert len(paths) >= 8
+    return page.eval_on_selector_all(".nav a", "links => links.map(a => a.getAttribute('href'))")
 
+
+def test_no_page_scrolls_sideways_on_a_phone(new_page, journey_server, screens):
+    call_command("seed_demo", verbosity=0)  # once for the three roles: it takes seconds
     too_wide, lost = {}, []
-    for path in paths:
-        page.goto(path)
-        if (extra := page.evaluate(SIDEWAYS, WIDTH)) > 0:
-            too_wide[path] = extra
-            screens.shoot(page, f"too-wide-{path.strip('/').replace('/', '-') or 'home'}")
-        if not page.evaluate(ACTIVE_ENTRY_SHOWN, WIDTH):
-            lost.append(path)
+    for username in ROLES:
+        page = new_page(**PHONE)
+        paths = pages_of(page, username)
+        assert len(paths) >= 8, username
+        for path in paths:
+            page.goto(path)
+            if (extra := page.evaluate(SIDEWAYS, WIDTH)) > 0:
+                too_wide[f"{username} {path}"] = extra
+                screens.shoot(page, f"too-wide-{username}-{path.strip('/').replace('/', '-')}")
+            if not page.evaluate(ACTIVE_ENTRY_SHOWN, WIDTH):
+                lost.append(f"{username} {path}")
+        screens.shoot(page, f"{username}-last-page")
 
     assert too_wide == {}, "pixels of sideways scrolling per page"
     assert lost == [], "pages whose navigation entry is out of sight"
-    page.goto(paths[-1])
-    screens.shoot(page, f"{username}-last-page")
