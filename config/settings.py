@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.RequestTooLargeMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -332,6 +333,9 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# Any request body, refused from its Content-Length before it is read: a 20 MB CSV file and its
+# multipart envelope fit (core/middleware.py RequestTooLargeMiddleware).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 21 * 1024 * 1024)
 # Product CSV imports up to this many rows run in the request; larger ones in a Celery task.
 PRODUCT_IMPORT_SYNC_MAX_ROWS = env_int("PRODUCT_IMPORT_SYNC_MAX_ROWS", 1000)
 # Order CSV imports (the storefront's export) up to this many rows run in the request.

@@ -1,4 +1,7 @@
-"""The database went away (a restart, a failover): answer 503 with Retry-After, not a 500.
+"""Answers for requests the application should not or cannot serve.
+
+``DatabaseUnavailableMiddleware``: the database went away (a restart, a failover): answer 503
+with Retry-After, not a 500.
 
 A view that cannot reach PostgreSQL raises ``OperationalError`` (cannot connect, connection
 dropped by a shutdown) or ``InterfaceError`` (connection already closed). Both say "try again
@@ -17,6 +20,7 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import format_html
@@ -73,3 +77,32 @@ class DatabaseUnavailableMiddleware:
         response = unavailable_response(request)
         response._has_been_logged = True  # logged above; not again as an error per request
         return response
+
+
+class RequestTooLargeMiddleware:
+    """Refuse a body larger than ``MAX_REQUEST_BYTES`` from its Content-Length, before any of it
+    is read: Django streams multipart files to disk whatever their size, so a CSV upload's own
+    20 MB check (core/csv_upload.py) would come only after gigabytes had been written. 413 with
+    the limit in words; the API gets JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            return too_large_response(request)
+        return self.get_response(request)
+
+
+def too_large_response(request: HttpRequest) -> HttpResponse:
+    megabytes = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+    message = _("The request is larger than %(size)d MB. Split the file into smaller ones.") % {
+        "size": megabytes
+    }
+    if request.path.startswith(JSON_PREFIXES):
+        return JsonResponse({"detail": message}, status=413)
+    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
