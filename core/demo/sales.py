@@ -122,7 +122,11 @@ def evening_moment(rng: random.Random, now: datetime, days: int) -> datetime:
 
 def link_clicks(link: AffiliateLink, count: int, now: datetime, days: int) -> list[ClickData]:
     """A link's visits: people, the odd crawler, and some impatient reloads (duplicates)."""
-    rng = random.Random(link.pk)  # noqa: S311 (demo data, not secrets)
+    # Seeded by what the link is, not its id: ids depend on what the database held before
+    # (a test suite's sequences), and the demo must come out the same every time.
+    enrollment = link.enrollment
+    key = f"{link.buyer.name}|{enrollment.campaign.name}|{enrollment.product.sku}"
+    rng = random.Random(key)  # noqa: S311 (demo data, not secrets)
     clicks = []
     for n in range(count):
         at = evening_moment(rng, now, days)
