@@ -10,18 +10,23 @@ JSON body, the portal a plain page that touches nothing (no templates' context p
 no session). The process keeps running; with ``conn_health_checks`` the next request after
 the database is back opens a fresh connection.
 
-Only exceptions raised by views reach ``process_exception`` (DRF's handler passes these on:
-they are not API exceptions); one raised by another middleware still gets the 500 page.
+Exceptions raised by views reach ``process_exception`` (DRF's handler passes these on: they
+are not API exceptions). One raised by a middleware further in (the session store, the
+user's lookup) has already become a 500 response by the time it comes back out; Django's
+``got_request_exception`` signal marks the request then, and the 500 is replaced by the 503.
 Logged as one warning per ``LOG_EVERY`` seconds per process, with the count of requests
 answered 503 since the last one, so an outage does not flood the log.
 """
 
 import logging
+import sys
 import threading
 import time
 
 from django.conf import settings
+from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -51,6 +56,16 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+OUTAGE_MARK = "_database_unavailable"
+
+
+@receiver(got_request_exception, dispatch_uid="core.middleware.mark_database_outage")
+def mark_database_outage(sender, request=None, **kwargs) -> None:
+    """Sent while Django turns an exception into a 500 (sys.exc_info() is that exception)."""
+    if request is not None and isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        setattr(request, OUTAGE_MARK, sys.exc_info()[1])
+
+
 class DatabaseUnavailableMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,11 +74,18 @@ class DatabaseUnavailableMiddleware:
         self.unlogged = 0
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        outage = getattr(request, OUTAGE_MARK, None)
+        if response.status_code == 500 and outage is not None:
+            return self.unavailable(request, outage)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
+        return self.unavailable(request, exception)
+
+    def unavailable(self, request: HttpRequest, exception: Exception) -> HttpResponse:
         with self.lock:
             self.unlogged += 1
             now = time.monotonic()

@@ -1,6 +1,7 @@
 """Views that lose the database, for the unit tests of core.middleware (no tests here)."""
 
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.urls import path
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
@@ -15,6 +16,11 @@ def portal_page(request):
 
 def closed_connection(request):
     raise InterfaceError("connection already closed")
+
+
+def writes_session(request):
+    request.session["seen"] = True  # saved by SessionMiddleware on the way out
+    return HttpResponse("ok")
 
 
 def broken(request):
@@ -32,4 +38,5 @@ urlpatterns = [
     path("down/", portal_page),
     path("closed/", closed_connection),
     path("broken/", broken),
+    path("session/", writes_session),
 ]

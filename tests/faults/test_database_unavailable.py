@@ -57,3 +57,16 @@ def test_an_outage_is_logged_once_per_window_not_per_request(client, caplog):
         'server at "127.0.0.1", port 5432 failed: Connection refused)'
     ]
     assert not [r for r in caplog.records if r.name == "django.request"]
+
+
+def test_an_outage_inside_another_middleware_is_a_503_too(settings):
+    # The session is saved by SessionMiddleware after the view: the error comes back out of
+    # the middleware chain as a 500 response, not as an exception.
+    settings.SESSION_ENGINE = "tests.faults.broken_session"
+
+    # (the test client would re-raise the exception Django logged; a server does not)
+    response = Client(raise_request_exception=False).get("/session/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert b"<h1>Service unavailable</h1>" in response.content
