@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from accounts.models import OPERATOR
 from accounts.permissions import MemberRequiredMixin
 from accounts.selectors import members_of, providers_for_review
+from commissions.selectors.overview import operator_overview
 from core.dashboards import figures_for
 from core.navigation import MEMBERS
 from core.notifications import mark_read, notifications_for
@@ -30,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["figures"] = figures_for(user.organisation)
     if user.role == OPERATOR:
         context["pending_providers"] = providers_for_review(status="pending")[:20]
+        context["overview"] = operator_overview()
     return render(request, template, context)
 
 

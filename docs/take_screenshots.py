@@ -17,6 +17,7 @@ SHOTS = {
         ("buyer-statement", "/statements/"),
     ],
     "merchant": [("merchant-dashboard", "/dashboard/"), ("merchant-home", "/")],
+    "operator": [("operator-home", "/")],
 }
 PHONE_SHOTS = {
     "buyer": [("phone-buyer-catalogue", "/catalogue/"), ("phone-buyer-links", "/links/")]

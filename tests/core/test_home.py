@@ -55,3 +55,32 @@ def test_the_buyer_home_counts_invitations(client, buyer):
 
     assert tile(page, "Roster invitations") == "1"
     assert tile(page, "Items you can promote now") == "0"
+
+
+def test_the_operator_home_shows_what_is_owed_and_the_last_settlement(
+    client, operator, django_assert_max_num_queries
+):
+    from commissions.settlement import run_settlement
+    from tests.commissions.test_settlement_support import DUE, due_commission
+
+    due_commission(amount="100.00")  # settles to buyer 18.00, provider 9.00, merchant -30.00
+    due_commission(amount="50.00")  # another buyer, provider and merchant
+    run_settlement(as_of=DUE)
+    client.force_login(operator)
+
+    with django_assert_max_num_queries(12):
+        page = client.get("/").content.decode()
+
+    assert tile(page, "Members to pay") == "4"
+    assert tile(page, "Merchants to collect from") == "2"
+    assert tile(page, "Settlement runs in progress") == "0"
+    assert '<dd data-figure="to-pay">¥40.50</dd>' in page  # 18 + 9 + 9 + 4.50
+    assert '<dd data-figure="to-collect">¥45.00</dd>' in page  # 30 + 15
+    assert "2 lines settled, 0 clawbacks." in page
+    assert "<dt>Platform revenue</dt><dd>¥4.50</dd>" in page  # 3.00 + 1.50
+
+
+def test_members_do_not_see_the_operator_overview(client, buyer):
+    client.force_login(buyer)
+
+    assert "Members to pay" not in client.get("/").content.decode()
