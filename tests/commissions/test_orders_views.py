@@ -174,3 +174,15 @@ def test_every_member_role_has_orders_in_the_navigation(client, member_factory):
     for role in ("merchant", "buyer", "provider"):
         client.force_login(member_factory(role))
         assert 'href="/orders/"' in client.get("/").content.decode()
+
+
+def test_the_orders_page_lists_recent_large_imports_with_their_progress_pages(client, merchant):
+    item = OrderImport.objects.create(
+        merchant=merchant.organisation, content="x", filename="march.csv", total_rows=3000
+    )
+    client.force_login(merchant)
+
+    page = client.get("/orders/").content.decode()
+
+    assert "march.csv" in page and '<td class="num">3000</td>' in page
+    assert f'<a href="/orders/imports/{item.pk}/">Details</a>' in page

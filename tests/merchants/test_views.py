@@ -289,3 +289,15 @@ def test_merchants_have_a_products_entry_in_the_navigation(client, merchant, buy
     assert 'href="/products/"' in client.get("/").content.decode()
     client.force_login(buyer)
     assert 'href="/products/"' not in client.get("/").content.decode()
+
+
+def test_the_import_page_lists_recent_large_imports_with_their_progress_pages(client, merchant):
+    item = ProductImport.objects.create(
+        merchant=merchant.organisation, filename="spring.csv", status="running", total_rows=4000
+    )
+    client.force_login(merchant)
+
+    page = client.get("/products/import/").content.decode()
+
+    assert "spring.csv" in page and '<td class="num">4000</td>' in page
+    assert f'<a href="/products/imports/{item.pk}/">Details</a>' in page
