@@ -41,6 +41,8 @@ def test_the_roster_page_filters_by_status(client, provider):
     html = page(client, provider, reverse("roster:index"), status="ended").content.decode()
 
     assert "Sunny" in html and "Luna" not in html
+    assert '<a href="/roster/">All</a>' in html
+    assert '<a href="?status=ended" aria-current="true" class="active">Ended</a>' in html
 
 
 def test_buyer_suggestions_show_matches_with_an_invite_button(client, provider):
