@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, Role
 from commissions.models import Order, OrderEvent
 from commissions.services.orders import REFUND_ABOVE_PAID, IncomingEvent
-from core.csv_upload import CsvRejected, CsvTable, RowError, read_csv
+from core.csv_upload import CellError, CsvRejected, CsvTable, RowError, read_csv, read_text_cell
 from core.errors import Forbidden, ensure
 from merchants.models import Product
 
@@ -50,12 +50,6 @@ LOOKUP_BATCH = 500
 Type = OrderEvent.Type
 
 
-class CellError(Exception):
-    def __init__(self, message: Any):
-        super().__init__(str(message))
-        self.message = str(message)
-
-
 @dataclass
 class ImportedOrder:
     """One order of the file: its order-level fields, lines and the lines' file line numbers."""
@@ -69,12 +63,7 @@ class ImportedOrder:
 
 def text_reader(max_length: int, *, required: bool) -> Callable[[str], str]:
     def read(cell: str) -> str:
-        value = cell.strip()
-        if required and not value:
-            raise CellError(_("This value is required."))
-        if len(value) > max_length:
-            raise CellError(_("At most %(count)d characters.") % {"count": max_length})
-        return value
+        return read_text_cell(cell, max_length=max_length, required=required)
 
     return read
 

@@ -88,6 +88,24 @@ class CsvTable:
     errors: list[RowError]
 
 
+class CellError(Exception):
+    """A cell's value is wrong; the importer reports it with the row's line and the column."""
+
+    def __init__(self, message: Any):
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+def read_text_cell(cell: str, *, max_length: int, required: bool) -> str:
+    """A text cell, trimmed: present when ``required``, at most ``max_length`` characters."""
+    value = cell.strip()
+    if required and not value:
+        raise CellError(_("This value is required."))
+    if len(value) > max_length:
+        raise CellError(_("At most %(count)d characters.") % {"count": max_length})
+    return value
+
+
 def too_large_error() -> DomainError:
     megabytes = MAX_UPLOAD_BYTES // (1024 * 1024)
     return DomainError(

@@ -28,7 +28,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from core import import_jobs
-from core.csv_upload import CsvRejected, CsvTable, RowError, decode_csv, read_csv
+from core.csv_upload import (
+    CellError,
+    CsvRejected,
+    CsvTable,
+    RowError,
+    decode_csv,
+    read_csv,
+    read_text_cell,
+)
 from merchants import services
 from merchants.models import Category, Product, ProductImport
 from merchants.selectors import categories_by_slug
@@ -55,20 +63,9 @@ class ProductRow:
     values: dict[str, Any]
 
 
-class CellError(Exception):
-    def __init__(self, message: Any):
-        super().__init__(str(message))
-        self.message = str(message)
-
-
 def text_reader(max_length: int, *, required: bool) -> Callable[[str, Any], str]:
     def read(cell: str, _categories: Any) -> str:
-        value = cell.strip()
-        if required and not value:
-            raise CellError(_("This value is required."))
-        if len(value) > max_length:
-            raise CellError(_("At most %(count)d characters.") % {"count": max_length})
-        return value
+        return read_text_cell(cell, max_length=max_length, required=required)
 
     return read
 
