@@ -34,12 +34,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from commissions.models import Commission, Order, OrderLine, PlatformSettings
+from commissions.models import Commission, Order, OrderLine
+from commissions.services.platform_settings import current_platform_rate
 from commissions.splits import ZERO, Split, split
 from matchmaking.models import Enrollment
 from matchmaking.rates import Rates, effective_rate
@@ -118,18 +119,6 @@ def recompute_commissions(*, order_id: int) -> list[Commission]:
                 update_commission(commission, order=order, line=line)
             commissions.append(commission)
         return commissions
-
-
-def current_platform_rate() -> Decimal:
-    """The operator's platform rate; the settings row is created with the default if missing."""
-    row = PlatformSettings.objects.order_by("pk").first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                row = PlatformSettings.objects.create(pk=1)
-        except IntegrityError:  # created by someone else meanwhile
-            row = PlatformSettings.objects.get(pk=1)
-    return row.platform_rate
 
 
 def earned_at(order: Order) -> datetime:

@@ -7,6 +7,7 @@ keeps the rate it was computed with (``Commission.platform_rate``).
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -16,17 +17,27 @@ from core.errors import DomainError, ensure
 MAX_PLATFORM_RATE = Decimal("0.5000")
 
 
-def current_settings() -> PlatformSettings:
-    """The settings row (created as row 1 with the defaults the first time it is asked for,
-    as commissions.services.commissions.current_platform_rate does)."""
-    row = PlatformSettings.objects.select_related("updated_by").order_by("pk").first()
+def settings_row(rows: QuerySet[PlatformSettings] | None = None) -> PlatformSettings:
+    """The settings row, created as row 1 with the defaults the first time it is asked for."""
+    rows = PlatformSettings.objects.all() if rows is None else rows
+    row = rows.order_by("pk").first()
     if row is None:
         try:
             with transaction.atomic():
                 row = PlatformSettings.objects.create(pk=1)
         except IntegrityError:  # created by someone else meanwhile
-            row = PlatformSettings.objects.get(pk=1)
+            row = rows.get(pk=1)
     return row
+
+
+def current_settings() -> PlatformSettings:
+    """The settings row with who changed it last (the API shows both)."""
+    return settings_row(PlatformSettings.objects.select_related("updated_by"))
+
+
+def current_platform_rate() -> Decimal:
+    """The operator's platform rate, for a commission computed now."""
+    return settings_row().platform_rate
 
 
 def update_platform_settings(*, platform_rate: Decimal, by: User) -> PlatformSettings:
