@@ -178,8 +178,9 @@ def lock_order(*, external_id: str, merchant: Organisation | None = None) -> Ord
         return Order.objects.select_for_update().get(external_id=external_id)
 
 
-def store_event(*, order: Order, event: IncomingEvent) -> OrderEvent:
-    return OrderEvent.objects.create(
+def event_row(*, order: Order, event: IncomingEvent) -> OrderEvent:
+    """The (unsaved) row of an incoming event on its order."""
+    return OrderEvent(
         event_id=event.event_id,
         order=order,
         type=event.type,
@@ -189,6 +190,12 @@ def store_event(*, order: Order, event: IncomingEvent) -> OrderEvent:
     )
 
 
+def store_event(*, order: Order, event: IncomingEvent) -> OrderEvent:
+    row = event_row(order=order, event=event)
+    row.save(force_insert=True)
+    return row
+
+
 def store_new_events(*, order: Order, events: list[IncomingEvent]) -> int:
     """Store the events the (locked) order does not have yet; how many were new.
     Under the order's lock nobody else adds events to it, so check-then-insert is safe;
@@ -196,17 +203,7 @@ def store_new_events(*, order: Order, events: list[IncomingEvent]) -> int:
     ids = [event.event_id for event in events]
     known = set(OrderEvent.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
     fresh = {event.event_id: event for event in events if event.event_id not in known}
-    OrderEvent.objects.bulk_create(
-        OrderEvent(
-            event_id=event.event_id,
-            order=order,
-            type=event.type,
-            occurred_at=event.occurred_at,
-            source=event.source,
-            payload=event.payload,
-        )
-        for event in fresh.values()
-    )
+    OrderEvent.objects.bulk_create(event_row(order=order, event=event) for event in fresh.values())
     return len(fresh)
 
 
