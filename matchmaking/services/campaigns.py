@@ -188,6 +188,12 @@ def changed_fields(campaign: Campaign, changes: dict[str, Any]) -> set[str]:
     return changed
 
 
+def locked_own_campaign(*, campaign_id: int, by: User) -> Campaign:
+    """The provider's own campaign, row-locked until the transaction ends (another
+    provider's answers DoesNotExist, a 404)."""
+    return Campaign.objects.select_for_update().get(pk=campaign_id, provider=by.organisation)
+
+
 def update_campaign(*, campaign_id: int, by: User, changes: dict[str, Any]) -> Campaign:
     """Rates and windows change only in draft (409 after); the rest until closed (409 then).
 
@@ -196,9 +202,7 @@ def update_campaign(*, campaign_id: int, by: User, changes: dict[str, Any]) -> C
     """
     ensure_provider(by)
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(
-            pk=campaign_id, provider=by.organisation
-        )
+        campaign = locked_own_campaign(campaign_id=campaign_id, by=by)
         changed = changed_fields(campaign, changes)
         status = effective_status(campaign)
         fixed = sorted(changed.intersection(DRAFT_ONLY_FIELDS))
@@ -228,9 +232,7 @@ def delete_campaign(*, campaign_id: int, by: User) -> None:
     """Only a draft is deleted; an opened campaign is closed instead, keeping its history."""
     ensure_provider(by)
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(
-            pk=campaign_id, provider=by.organisation
-        )
+        campaign = locked_own_campaign(campaign_id=campaign_id, by=by)
         ensure(
             campaign.status == Status.DRAFT,
             Conflict(
@@ -246,9 +248,7 @@ def open_campaign(*, campaign_id: int, by: User) -> Campaign:
     ensure_provider(by)
     today = timezone.localdate()
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(
-            pk=campaign_id, provider=by.organisation
-        )
+        campaign = locked_own_campaign(campaign_id=campaign_id, by=by)
         ensure(
             campaign.status == Status.DRAFT,
             Conflict(
@@ -274,9 +274,7 @@ def close_campaign(*, campaign_id: int, by: User) -> Campaign:
     """open/ongoing -> closed by hand; its approved enrollments expire with it."""
     ensure_provider(by)
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(
-            pk=campaign_id, provider=by.organisation
-        )
+        campaign = locked_own_campaign(campaign_id=campaign_id, by=by)
         status = effective_status(campaign)
         ensure(
             status in OPENED,
