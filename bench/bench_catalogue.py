@@ -47,6 +47,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Organisation, Role, User
+from bench import benchdb
 from bench.benchdb import prepare_database
 from influencers.models import SampleRequest
 from matchmaking.models import Assortment, AssortmentItem, Campaign, Enrollment, RosterMembership
@@ -82,13 +83,7 @@ BATCH = 5000
 
 
 def wipe() -> None:
-    if connection.vendor == "postgresql":
-        tables = ", ".join(model._meta.db_table for model in OWN_MODELS)
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    else:
-        for model in OWN_MODELS:
-            model.objects.all().delete()
+    benchdb.wipe(OWN_MODELS)
 
 
 def organisations(role: str, count: int) -> list[Organisation]:

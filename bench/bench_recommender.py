@@ -54,6 +54,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
+from bench import benchdb
 from bench.benchdb import prepare_database
 from commissions.models import AffiliateLink, Click, Order, OrderLine
 from influencers.models import BuyerProfile, LineupSlot, Livestream
@@ -74,13 +75,7 @@ SLOTS = 120
 
 
 def wipe() -> None:
-    if connection.vendor == "postgresql":
-        tables = ", ".join(model._meta.db_table for model in OWN_MODELS)
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    else:
-        for model in OWN_MODELS:
-            model.objects.all().delete()
+    benchdb.wipe(OWN_MODELS)
 
 
 def analyse() -> None:
