@@ -10,9 +10,11 @@ pytestmark = pytest.mark.django_db
 
 
 def tomorrow_evening() -> str:
+    # The evening of the day after tomorrow in the shop's time zone: a UTC date
+    # is a day behind Shanghai's from 16:00 UTC on.
     return (
-        (timezone.now() + timedelta(days=2))
-        .replace(hour=12, minute=0, second=0, microsecond=0)
+        (timezone.localtime() + timedelta(days=2))
+        .replace(hour=20, minute=0, second=0, microsecond=0)
         .isoformat()
     )
 
