@@ -1,16 +1,15 @@
-from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
-from core.csv_upload import CsvBodyParser, csv_response, uploaded_csv_bytes
+from core.csv_upload import csv_response
+from core.import_views import csv_import_action, import_response
 from merchants import csv_import, selectors, services
 from merchants.models import Category, Product, ProductImport
 from merchants.serializers import (
@@ -65,34 +64,22 @@ class ProductViewSet(ScopedModelViewSet):
         )
         return Response(self.get_serializer(product).data)
 
-    @extend_schema(
-        request={"text/csv": OpenApiTypes.BINARY, "multipart/form-data": ImportUploadSerializer},
-        responses={
-            200: ImportResultSerializer,
-            202: ImportQueuedSerializer,
-            400: OpenApiResponse(
-                ImportErrorsSerializer, description="Every bad row; nothing saved."
-            ),
-        },
-        filters=False,
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="import",
-        parser_classes=[CsvBodyParser, MultiPartParser],
+    @csv_import_action(
+        upload=ImportUploadSerializer,
+        done=ImportResultSerializer,
+        queued=ImportQueuedSerializer,
+        rejected=ImportErrorsSerializer,
+        rejected_description="Every bad row; nothing saved.",
     )
     def import_csv(self, request):
         """Create or update products by SKU from a CSV: all rows or none."""
-        content, filename = uploaded_csv_bytes(request.data)
-        outcome = csv_import.import_products(
-            merchant=request.user.organisation, by=request.user, data=content, filename=filename
+        return import_response(
+            request,
+            importer=csv_import.import_products,
+            job_model=ProductImport,
+            detail_route="product-import-detail",
+            summary=lambda done: {"created": done.created, "updated": done.updated},
         )
-        if isinstance(outcome, ProductImport):
-            url = request.build_absolute_uri(reverse("product-import-detail", args=[outcome.pk]))
-            body = {"id": outcome.pk, "status": outcome.status, "url": url}
-            return Response(body, status=status.HTTP_202_ACCEPTED)
-        return Response({"created": outcome.created, "updated": outcome.updated})
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY}, filters=True)
     @action(detail=False, methods=["get"], url_path="export")

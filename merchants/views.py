@@ -9,9 +9,10 @@ from django.views import View
 
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
-from core.csv_upload import CsvRejected, csv_response
+from core.csv_upload import csv_response
 from core.errors import DomainError
 from core.htmx import is_htmx
+from core.import_views import CsvImportPostMixin, ImportProgressMixin
 from merchants import csv_import, selectors, services
 from merchants.forms import ProductForm, ProductImportForm
 from merchants.models import ProductImport
@@ -84,37 +85,25 @@ class ArchiveProductView(MerchantView):
         return redirect("merchant-products")
 
 
-class ProductImportView(MerchantView):
+class ProductImportView(CsvImportPostMixin, MerchantView):
     """Upload a CSV: small files land at once, large ones show a progress page."""
+
+    form_class = ProductImportForm
+    job_model = ProductImport
+    progress_route = "merchant-product-import-progress"
+    done_route = "merchant-products"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.page(ProductImportForm())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = ProductImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.page(form, status=400)
-        upload = form.cleaned_data["file"]
-        try:
-            outcome = csv_import.import_products(
-                merchant=request.user.organisation,
-                by=request.user,
-                data=upload.content,
-                filename=upload.name,
-            )
-        except CsvRejected as rejected:
-            return self.page(form, errors=[error.as_dict() for error in rejected.errors])
-        except DomainError as error:
-            form.add_error("file", error.message)
-            return self.page(form, status=400)
-        if isinstance(outcome, ProductImport):
-            return redirect("merchant-product-import-progress", pk=outcome.pk)
-        messages.success(
-            request,
-            _("Import done: %(created)d created, %(updated)d updated.")
-            % {"created": outcome.created, "updated": outcome.updated},
-        )
-        return redirect("merchant-products")
+    def run_import(self, **upload) -> object:
+        return csv_import.import_products(**upload)
+
+    def done_message(self, outcome) -> str:
+        return _("Import done: %(created)d created, %(updated)d updated.") % {
+            "created": outcome.created,
+            "updated": outcome.updated,
+        }
 
     def page(
         self, form: ProductImportForm, errors: list | None = None, status: int = 200
@@ -129,15 +118,12 @@ class ProductImportView(MerchantView):
         return render(self.request, "merchants/product_import.html", context, status=status)
 
 
-class ProductImportProgressView(MerchantView):
-    """A large import's page; its status partial polls itself every second until done."""
-
+class ProductImportProgressView(ImportProgressMixin, MerchantView):
     template_name = "merchants/import_progress.html"
+    context_name = "product_import"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        imports = selectors.imports_of(merchant=request.user.organisation)
-        context = {"product_import": get_object_or_404(imports, pk=pk)}
-        return render(request, self.template_name, context)
+    def imports(self, merchant):
+        return selectors.imports_of(merchant=merchant)
 
 
 class ProductImportStatusView(ProductImportProgressView):

@@ -1,14 +1,7 @@
 """Orders API: merchants, buyers and providers each read theirs; merchants import the
 storefront's order export as CSV."""
 
-from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
-from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
-from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.viewsets import ScopedReadOnlyViewSet
@@ -23,7 +16,7 @@ from commissions.api.order_serializers import (
 )
 from commissions.models import Order, OrderImport
 from commissions.selectors.orders import OrderFilter, imports_of, orders_for
-from core.csv_upload import CsvBodyParser, uploaded_csv_bytes
+from core.import_views import csv_import_action, import_response
 
 MEMBERS = (Role.MERCHANT, Role.BUYER, Role.PROVIDER)
 
@@ -42,38 +35,23 @@ class OrderViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self):
         return orders_for(organisation=self.request.user.organisation)
 
-    @extend_schema(
-        request={
-            "text/csv": OpenApiTypes.BINARY,
-            "multipart/form-data": OrderImportUploadSerializer,
-        },
-        responses={
-            200: OrderImportResultSerializer,
-            202: OrderImportQueuedSerializer,
-            400: OpenApiResponse(
-                OrderImportErrorsSerializer, description="Every bad row; nothing applied."
-            ),
-        },
-        filters=False,
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="import",
-        parser_classes=[CsvBodyParser, MultiPartParser],
+    @csv_import_action(
+        upload=OrderImportUploadSerializer,
+        done=OrderImportResultSerializer,
+        queued=OrderImportQueuedSerializer,
+        rejected=OrderImportErrorsSerializer,
+        rejected_description="Every bad row; nothing applied.",
     )
     def import_csv(self, request):
         """Apply the storefront's order export: all orders or none; the same file twice
         changes nothing."""
-        content, filename = uploaded_csv_bytes(request.data)
-        outcome = order_csv.import_orders(
-            merchant=request.user.organisation, by=request.user, data=content, filename=filename
+        return import_response(
+            request,
+            importer=order_csv.import_orders,
+            job_model=OrderImport,
+            detail_route="order-import-detail",
+            summary=lambda done: {"orders": done.orders, "applied_events": done.applied_events},
         )
-        if isinstance(outcome, OrderImport):
-            url = request.build_absolute_uri(reverse("order-import-detail", args=[outcome.pk]))
-            body = {"id": outcome.pk, "status": outcome.status, "url": url}
-            return Response(body, status=status.HTTP_202_ACCEPTED)
-        return Response({"orders": outcome.orders, "applied_events": outcome.applied_events})
 
 
 class OrderImportViewSet(ScopedReadOnlyViewSet):

@@ -2,10 +2,9 @@
 attribution (or why not) and upload the storefront's order export."""
 
 from django import forms
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,9 +15,9 @@ from accounts.permissions import MemberRequiredMixin
 from commissions import order_csv
 from commissions.models import OrderImport
 from commissions.selectors.orders import filtered_orders, imports_of
-from core.csv_upload import CsvFileField, CsvRejected
-from core.errors import DomainError
+from core.csv_upload import CsvFileField
 from core.htmx import is_htmx
+from core.import_views import CsvImportPostMixin, ImportProgressMixin
 
 app_name = "orders"
 PAGE_SIZE = 25
@@ -67,49 +66,35 @@ def order_page(
     return render(request, "commissions/orders/index.html", context, status=status)
 
 
-class OrderImportView(MemberRequiredMixin, View):
+class OrderImportView(CsvImportPostMixin, MemberRequiredMixin, View):
     """Upload the storefront's export: small files apply at once, large ones show progress."""
 
     allowed_roles = (Role.MERCHANT,)
+    form_class = OrderImportForm
+    job_model = OrderImport
+    progress_route = "orders:import-progress"
+    done_route = "orders:index"
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = OrderImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return order_page(request, form=form, status=400)
-        upload = form.cleaned_data["file"]
-        try:
-            outcome = order_csv.import_orders(
-                merchant=request.user.organisation,
-                by=request.user,
-                data=upload.content,
-                filename=upload.name,
-            )
-        except CsvRejected as rejected:
-            errors = [error.as_dict() for error in rejected.errors]
-            return order_page(request, form=form, errors=errors)
-        except DomainError as error:
-            form.add_error("file", error.message)
-            return order_page(request, form=form, status=400)
-        if isinstance(outcome, OrderImport):
-            return redirect("orders:import-progress", pk=outcome.pk)
-        messages.success(
-            request,
-            _("Import done: %(orders)d orders, %(events)d new events applied.")
-            % {"orders": outcome.orders, "events": outcome.applied_events},
-        )
-        return redirect("orders:index")
+    def run_import(self, **upload) -> object:
+        return order_csv.import_orders(**upload)
+
+    def done_message(self, outcome) -> str:
+        return _("Import done: %(orders)d orders, %(events)d new events applied.") % {
+            "orders": outcome.orders,
+            "events": outcome.applied_events,
+        }
+
+    def page(self, form: OrderImportForm, errors: list | None = None, status: int = 200):
+        return order_page(self.request, form=form, errors=errors, status=status)
 
 
-class OrderImportProgressView(MemberRequiredMixin, View):
-    """A large import's page; its status partial polls itself every second until done."""
-
+class OrderImportProgressView(ImportProgressMixin, MemberRequiredMixin, View):
     allowed_roles = (Role.MERCHANT,)
     template_name = "commissions/orders/import_progress.html"
+    context_name = "order_import"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        imports = imports_of(merchant=request.user.organisation)
-        context = {"order_import": get_object_or_404(imports, pk=pk)}
-        return render(request, self.template_name, context)
+    def imports(self, merchant):
+        return imports_of(merchant=merchant)
 
 
 class OrderImportStatusView(OrderImportProgressView):
