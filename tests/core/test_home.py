@@ -1,5 +1,7 @@
 """Each role's home shows the counts of what needs doing, and links to it."""
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
@@ -77,7 +79,48 @@ def test_the_operator_home_shows_what_is_owed_and_the_last_settlement(
     assert '<dd data-figure="to-pay">¥40.50</dd>' in page  # 18 + 9 + 9 + 4.50
     assert '<dd data-figure="to-collect">¥45.00</dd>' in page  # 30 + 15
     assert "2 lines settled, 0 clawbacks." in page
-    assert "<dt>Platform revenue</dt><dd>¥4.50</dd>" in page  # 3.00 + 1.50
+    assert "<dt>Platform revenue earned</dt>" in page
+    assert '<dd data-figure="platform_revenue">¥4.50</dd>' in page  # 3.00 + 1.50
+
+
+def test_the_operator_reads_the_platform_accounts_as_what_they_mean(client, operator):
+    from commissions import ledger
+    from commissions.models import Account, Commission
+    from commissions.services.payouts import record_payment
+    from commissions.settlement import run_settlement
+    from tests.commissions.test_settlement_support import DUE, due_commission
+
+    due_commission(amount="100.00")  # buyer 18.00, provider 9.00, merchant -30.00, platform 3.00
+    run_settlement(as_of=DUE)
+    sold = Commission.objects.select_related("buyer", "merchant", "provider").get()
+    ledger.post(
+        kind="incentive",
+        reference="incentive-test",
+        entries=[
+            (ledger.account_for(None, Account.Kind.INCENTIVES), "-12.00"),
+            (ledger.account_for(sold.provider, Account.Kind.INCENTIVES), "12.00"),
+        ],
+    )
+    record_payment(
+        organisation_id=sold.buyer_id, kind="payout", amount=Decimal("18.00"), key="p", by=operator
+    )
+    record_payment(
+        organisation_id=sold.merchant_id,
+        kind="collection",
+        amount=Decimal("20.00"),
+        key="c",
+        by=operator,
+    )
+    client.force_login(operator)
+
+    page = client.get("/").content.decode()
+
+    assert '<dd data-figure="platform_revenue">¥3.00</dd>' in page
+    assert '<dd data-figure="incentives">¥12.00</dd>' in page  # the ledger holds -12.00
+    assert '<dd data-figure="payouts">¥-2.00</dd>' in page  # 18.00 paid, 20.00 collected
+    assert "<dt>Incentives granted</dt>" in page
+    assert '<dd data-figure="to-pay">¥21.00</dd>' in page  # provider 9.00 + 12.00
+    assert '<dd data-figure="to-collect">¥10.00</dd>' in page
 
 
 def test_members_do_not_see_the_operator_overview(client, buyer):
