@@ -1,19 +1,18 @@
 """The click buffer: redirect -> Redis stream -> beat flush -> PostgreSQL, losing nothing."""
 
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import connection
 from django.utils import timezone
 
 from commissions import click_buffer, tasks
 from commissions.models import Click
 from commissions.services.clicks import ClickData
 from tests.commissions.links_support import CHROME
+from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import AffiliateLinkFactory
 
@@ -150,25 +149,10 @@ def test_two_flushes_at_once_store_each_click_exactly_once(transactional_db, str
     total = 600
     for n in range(total):
         click_buffer.append(buffered(links[n % 4], n))
-    barrier = threading.Barrier(2)
-    results: list[int] = []
-    errors: list[BaseException] = []
 
-    def flush():
-        try:
-            barrier.wait()
-            results.append(click_buffer.flush(batch_size=25))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+    results = run_together(*[lambda: click_buffer.flush(batch_size=25)] * 2)
 
-    threads = [threading.Thread(target=flush) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    errors = [result for result in results if isinstance(result, Exception)]
     assert errors == []
     assert Click.objects.count() == total
     assert Click.objects.values("click_id").distinct().count() == total

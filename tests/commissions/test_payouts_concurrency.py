@@ -1,11 +1,9 @@
 """Payouts and incentives racing each other (real threads, PostgreSQL)."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from accounts.models import Role
 from commissions import ledger
@@ -14,33 +12,13 @@ from commissions.services.incentives import pay_incentives
 from commissions.services.payouts import record_payment
 from core.errors import DomainError
 from tests.commissions.statements_support import at, sale, settle
+from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import OperatorFactory, OrganisationFactory
 
 pytestmark = pytest.mark.skipif(
     not uses_postgresql(), reason="row locks need PostgreSQL (bash .ci/run uses it)"
 )
-
-
-def run_together(*works) -> list:
-    barrier = threading.Barrier(len(works))
-    outcomes: list = [None] * len(works)
-
-    def worker(index, work):
-        try:
-            barrier.wait()
-            outcomes[index] = work()
-        except DomainError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.fixture

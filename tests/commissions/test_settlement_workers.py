@@ -1,17 +1,16 @@
 """Two settlement workers at once on the same lines (real threads and row locks, PostgreSQL):
 every line is settled exactly once and the ledger still sums to zero."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Count
 
 from commissions.ledger import ledger_total
 from commissions.models import Commission, LedgerTransaction, Order
 from commissions.settlement import run_settlement
 from tests.commissions.test_settlement_support import DUE, PAID, due_commission, make_link
+from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import commission_for
 
@@ -40,24 +39,10 @@ def orders_of_two_lines() -> list[Commission]:
 
 def test_two_workers_settle_every_line_exactly_once(transactional_db):
     commissions = orders_of_two_lines()
-    barrier = threading.Barrier(WORKERS)
-    runs, errors = [], []
 
-    def worker():
-        try:
-            barrier.wait()
-            runs.append(run_settlement(as_of=DUE, batch_size=7))
-        except Exception as error:  # reported below with the others
-            errors.append(error)
-        finally:
-            connection.close()
+    runs = run_together(*[lambda: run_settlement(as_of=DUE, batch_size=7)] * WORKERS, timeout=120)
 
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
+    errors = [run for run in runs if isinstance(run, Exception)]
     assert errors == []
     assert sum(run.settled for run in runs) == len(commissions)
     per_line = LedgerTransaction.objects.values("commission").annotate(n=Count("id"))

@@ -1,12 +1,10 @@
 """Deliveries racing each other (real threads, PostgreSQL): one event stored once, one order
 row, and the same final state as events applied one by one."""
 
-import threading
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from commissions import order_csv
@@ -14,6 +12,7 @@ from commissions.models import Order, OrderEvent, OrderLine
 from commissions.services.orders import IncomingEvent, record_order_event
 from tests.commissions.orders_support import order_csv as csv_text
 from tests.commissions.orders_support import order_row
+from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import ProductFactory
 
@@ -26,25 +25,6 @@ LINES = [
     {"sku": "DRESS-1", "quantity": 1, "amount": "100.00", "refunded_amount": "0.00"},
     {"sku": "SCARF-2", "quantity": 1, "amount": "40.00", "refunded_amount": "0.00"},
 ]
-
-
-def run_together(works) -> list:
-    barrier = threading.Barrier(len(works))
-    outcomes: list = []
-
-    def run(work):
-        try:
-            barrier.wait()
-            outcomes.append(work())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def incoming(event_id: str, kind: str, hours: int, lines=LINES) -> IncomingEvent:
@@ -60,7 +40,7 @@ def incoming(event_id: str, kind: str, hours: int, lines=LINES) -> IncomingEvent
 def test_the_same_event_delivered_six_times_at_once_is_stored_once(transactional_db):
     event = incoming("evt-1", "paid", 0)
 
-    outcomes = run_together([lambda: record_order_event(event=event).created] * 6)
+    outcomes = run_together(*[lambda: record_order_event(event=event).created] * 6)
 
     assert sorted(outcomes) == [False] * 5 + [True]
     assert OrderEvent.objects.count() == Order.objects.count() == 1
@@ -76,8 +56,11 @@ def test_different_events_of_a_new_order_at_once_end_as_if_applied_in_order(tran
         incoming("e-paid-again", "paid", 0),
     ]
 
-    run_together([lambda event=event: record_order_event(event=event) for event in events])
+    outcomes = run_together(
+        *[lambda event=event: record_order_event(event=event) for event in events]
+    )
 
+    assert not [o for o in outcomes if isinstance(o, Exception)]
     order = Order.objects.get()
     assert (order.status, order.paid_at, order.confirmed_at) == (
         "confirmed",
@@ -103,7 +86,7 @@ def test_the_same_export_imported_four_times_at_once_applies_each_event_once(
     def run_import() -> int:
         return order_csv.import_orders(merchant=org, by=merchant, data=data).applied_events
 
-    outcomes = run_together([run_import] * 4)
+    outcomes = run_together(*[run_import] * 4)
 
     assert sum(outcomes) == 40
     assert OrderEvent.objects.count() == Order.objects.count() == 40

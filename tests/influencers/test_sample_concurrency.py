@@ -1,15 +1,15 @@
 """Many merchant staff approving at once never overdraw sample stock (real threads, PostgreSQL)."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from core.errors import Conflict
 from influencers.models import SampleRequest
 from influencers.services.samples import approve_sample_request
 from merchants.models import Product
+from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import EnrollmentFactory, OrganisationFactory, UserFactory
 
@@ -33,26 +33,17 @@ def test_parallel_approvals_reserve_exactly_the_stock(transactional_db):
         )
         for _ in range(STAFF)
     ]
-    barrier = threading.Barrier(STAFF)
-    outcomes: list[str] = []
 
-    def approve(user, sample):
+    def approve(user, sample) -> str:
         try:
-            barrier.wait()
             approve_sample_request(request_id=sample.pk, by=user)
-            outcomes.append("approved")
         except Conflict:
-            outcomes.append("no stock")
-        finally:
-            connection.close()
+            return "no stock"
+        return "approved"
 
-    threads = [
-        threading.Thread(target=approve, args=pair) for pair in zip(staff, samples, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = run_together(
+        *[partial(approve, user, sample) for user, sample in zip(staff, samples, strict=True)]
+    )
 
     assert sorted(outcomes) == ["approved"] * UNITS + ["no stock"] * (STAFF - UNITS)
     assert Product.objects.get(pk=enrollment.product_id).sample_stock == 0

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from django.db import connection
 
 from core.errors import DomainError
 from matchmaking.models import Campaign, Enrollment
 from matchmaking.services.campaigns import advance_campaigns
 from matchmaking.services.enrollments import Terms, approve_enrollment, enroll_product
+from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import CampaignFactory, EnrollmentFactory, ProductFactory, UserFactory
 
@@ -27,27 +27,6 @@ def categories(transactional_db):
     importlib.import_module("merchants.migrations.0002_seed_categories").seed(apps, None)
 
 
-def run_together(work, count: int = 2) -> list:
-    barrier = threading.Barrier(count)
-    outcomes: list = []
-
-    def worker():
-        try:
-            barrier.wait()
-            outcomes.append(work())
-        except DomainError as error:
-            outcomes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 def test_two_beat_workers_move_each_campaign_once(transactional_db):
     for _ in range(5):
         CampaignFactory(
@@ -58,7 +37,7 @@ def test_two_beat_workers_move_each_campaign_once(transactional_db):
             promotion_end=date(2026, 3, 20),
         )
 
-    outcomes = run_together(lambda: advance_campaigns(today=date(2026, 3, 11)))
+    outcomes = run_together(*[lambda: advance_campaigns(today=date(2026, 3, 11))] * 2)
 
     assert sum(outcome.ongoing for outcome in outcomes) == 5
     assert set(Campaign.objects.values_list("status", flat=True)) == {"ongoing"}
@@ -75,11 +54,12 @@ def test_two_identical_enrollments_at_once_make_one(transactional_db):
         promotion_stock=10,
     )
 
-    outcomes = run_together(
-        lambda: enroll_product(
+    def enroll() -> Enrollment:
+        return enroll_product(
             by=merchant, campaign_id=campaign.pk, product_id=product.pk, terms=terms
         )
-    )
+
+    outcomes = run_together(enroll, enroll)
 
     assert Enrollment.objects.count() == 1
     errors = [outcome for outcome in outcomes if isinstance(outcome, DomainError)]
@@ -98,7 +78,7 @@ def test_two_reviewers_approving_at_once_approve_once(transactional_db):
             reviewer = next(reviewers)
         return approve_enrollment(enrollment_id=enrollment.pk, by=reviewer)
 
-    outcomes = run_together(approve)
+    outcomes = run_together(approve, approve)
 
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Conflict", "Enrollment"]
     assert enrollment.rates.count() == 1

@@ -1,18 +1,17 @@
 """Undecided for 7 days, a change request is accepted by the beat task, once."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
 
 from config.celery import app
 from matchmaking.models import ChangeRequest, Enrollment, EnrollmentRate
 from matchmaking.services.change_requests import auto_accept_due_change_requests
 from matchmaking.tasks import auto_accept_change_requests
+from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import OrganisationFactory, UserFactory
 from tests.matchmaking.test_change_requests_api import NOON, approved_enrollment, pending_request
@@ -126,23 +125,10 @@ def test_two_workers_at_once_accept_each_request_exactly_once(transactional_db):
     merchant = UserFactory(organisation=OrganisationFactory(role="merchant"))
     provider = UserFactory(organisation=OrganisationFactory(role="provider"))
     requests = [asked_at_noon(merchant, provider) for _ in range(12)]
-    barrier = threading.Barrier(2)
-    counts: list[int] = []
-
-    def worker():
-        try:
-            barrier.wait()
-            counts.append(auto_accept_due_change_requests(batch_size=3))
-        finally:
-            connection.close()
 
     # One frozen clock for both threads: time_machine patches the whole process.
     with time_machine.travel(NOON + WEEK, tick=False):
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        counts = run_together(*[lambda: auto_accept_due_change_requests(batch_size=3)] * 2)
 
     assert sum(counts) == len(requests)
     assert ChangeRequest.objects.filter(status="accepted", auto_accepted=True).count() == 12

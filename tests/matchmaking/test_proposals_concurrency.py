@@ -6,6 +6,7 @@ from accounts.models import Role
 from core.errors import Conflict
 from matchmaking.models import Assortment, AssortmentItem, MatchProposal
 from matchmaking.services.proposals import accept_proposal, decline_proposal
+from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import (
     CampaignFactory,
@@ -14,7 +15,6 @@ from tests.factories import (
     RosterMembershipFactory,
     UserFactory,
 )
-from tests.matchmaking.test_roster_concurrency import run_together
 
 pytestmark = pytest.mark.skipif(
     not uses_postgresql(), reason="row locks need PostgreSQL (bash .ci/run uses it)"

@@ -1,42 +1,19 @@
 """A roster changing while someone else acts on it (real threads, PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.models import Role
 from core.errors import DomainError
 from matchmaking.models import Assortment, RosterMembership
 from matchmaking.services.assortments import update_assortment
 from matchmaking.services.roster import accept_membership, end_membership, invite_buyer
+from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import OrganisationFactory, RosterMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.skipif(
     not uses_postgresql(), reason="row locks need PostgreSQL (bash .ci/run uses it)"
 )
-
-
-def run_together(*works) -> list:
-    barrier = threading.Barrier(len(works))
-    outcomes: list = [None] * len(works)
-
-    def worker(index, work):
-        try:
-            barrier.wait()
-            outcomes[index] = work()
-        except DomainError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_two_teammates_inviting_the_same_buyer_make_one_invitation(transactional_db):

@@ -1,16 +1,15 @@
 """Racing writers hit the database's guards and get the same field messages (real threads,
 PostgreSQL)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from core.csv_upload import CsvRejected
 from core.errors import DomainError
 from merchants import csv_import, services
 from merchants.models import Product
+from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import category
 from tests.merchants.conftest import csv_text, generated_rows
@@ -22,25 +21,12 @@ pytestmark = pytest.mark.skipif(
 WRITERS = 6
 
 
-def run_together(work) -> list[str]:
-    barrier = threading.Barrier(WRITERS)
-    outcomes: list[str] = []
-
-    def run():
-        try:
-            barrier.wait()
-            outcomes.append(work())
-        except DomainError as error:
-            outcomes.append(f"refused {error.field}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+def refusals_by_field(outcomes: list) -> list:
+    """Each domain refusal as "refused <field>"; anything else as it came."""
+    return [
+        f"refused {outcome.field}" if isinstance(outcome, DomainError) else outcome
+        for outcome in outcomes
+    ]
 
 
 def test_racing_creates_of_one_sku_leave_one_product(transactional_db, merchant):
@@ -53,7 +39,9 @@ def test_racing_creates_of_one_sku_leave_one_product(transactional_db, merchant)
         "storefront_url": "https://shop.example.com/1",
     }
 
-    outcomes = run_together(lambda: services.create_product(merchant=org, values=values).sku)
+    outcomes = refusals_by_field(
+        run_together(*[lambda: services.create_product(merchant=org, values=values).sku] * WRITERS)
+    )
 
     assert sorted(outcomes) == ["RACE-1"] + ["refused sku"] * (WRITERS - 1)
     assert Product.objects.filter(merchant=org, sku="RACE-1").count() == 1
@@ -70,7 +58,7 @@ def test_racing_imports_of_the_same_file_never_duplicate(transactional_db, merch
             return f"refused {rejected.errors[0].field}"
         return f"created {result.created}"
 
-    outcomes = run_together(run_import)
+    outcomes = refusals_by_field(run_together(*[run_import] * WRITERS))
 
     assert "created 300" in outcomes
     assert set(outcomes) <= {"created 300", "created 0", "refused sku"}
