@@ -1,7 +1,8 @@
 """Livestream sellers, and often merchants and group leaders too, work from their phones.
 On a 390-pixel phone screen, with the demo's data (long tables, real names), no page of any
-role's navigation scrolls sideways: wide tables scroll inside their card, and the navigation
-is one swipeable row that shows where you are."""
+role's navigation scrolls sideways: the tables people act on show one card per row (class
+``stack-on-phone``) and fit their container, other wide tables scroll inside their card, and the
+navigation is one swipeable row that shows where you are."""
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +21,15 @@ ACTIVE_ENTRY_SHOWN = """width => {
   const box = entry.getBoundingClientRect();
   return box.left >= 0 && box.right <= width;
 }"""
+# Pixels by which each table shown as cards is wider than its container: nothing in a card
+# (a long name, a form) may push it out.
+CARDS_TOO_WIDE = """() => [...document.querySelectorAll('table.stack-on-phone')]
+  .map(table => table.scrollWidth - table.parentElement.clientWidth)
+  .filter(extra => extra > 1)"""
+# Rows with labelled cells, so that a page of empty tables does not pass for a page of cards.
+CARD_ROWS = "() => document.querySelectorAll('table.stack-on-phone tr:has(td[data-label])').length"
+# A page per role that shows cards with the demo's data: the width check is not vacuous.
+CARDS_EXPECTED = {"buyer /orders/", "merchant /products/", "provider /roster/"}
 
 
 ROLES = ("buyer", "merchant", "provider")
@@ -36,19 +46,29 @@ def pages_of(page, username: str) -> list[str]:
 
 def test_no_page_scrolls_sideways_on_a_phone(new_page, journey_server, screens):
     call_command("seed_demo", verbosity=0)  # once for the three roles: it takes seconds
-    too_wide, lost = {}, []
+    too_wide, lost, cards_too_wide, cards_shown = {}, [], {}, set()
     for username in ROLES:
         page = new_page(**PHONE)
         paths = pages_of(page, username)
         assert len(paths) >= 8, username
         for path in paths:
             page.goto(path)
+            where, shot = f"{username} {path}", f"{username}-{path.strip('/').replace('/', '-')}"
             if (extra := page.evaluate(SIDEWAYS, WIDTH)) > 0:
-                too_wide[f"{username} {path}"] = extra
-                screens.shoot(page, f"too-wide-{username}-{path.strip('/').replace('/', '-')}")
+                too_wide[where] = extra
+                screens.shoot(page, f"too-wide-{shot}")
             if not page.evaluate(ACTIVE_ENTRY_SHOWN, WIDTH):
-                lost.append(f"{username} {path}")
+                lost.append(where)
+            if extras := page.evaluate(CARDS_TOO_WIDE):
+                cards_too_wide[where] = extras
+                screens.shoot(page, f"cards-too-wide-{shot}")
+            if page.evaluate(CARD_ROWS):
+                cards_shown.add(where)
+            if where in CARDS_EXPECTED:
+                screens.shoot(page, f"cards-{shot}")
         screens.shoot(page, f"{username}-last-page")
 
     assert too_wide == {}, "pixels of sideways scrolling per page"
     assert lost == [], "pages whose navigation entry is out of sight"
+    assert cards_too_wide == {}, "pixels by which tables shown as cards overflow, per page"
+    assert CARDS_EXPECTED - cards_shown == set(), "pages that show no cards"
