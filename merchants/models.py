@@ -1,10 +1,10 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
+from core.models import ImportJob
 
 
 class Category(models.Model):
@@ -80,43 +80,18 @@ class Product(models.Model):
         return f"{self.sku} {self.title}"
 
 
-class ProductImport(models.Model):
-    """One CSV upload: all rows land or none do; large files run as a Celery task."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
+class ProductImport(ImportJob):
+    """One product CSV: created or updated by SKU."""
 
     merchant = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="imports")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    filename = models.CharField(max_length=255, blank=True)
-    content = models.TextField(help_text="The uploaded CSV, kept until the import finishes.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    organisation_paths = ("merchant",)
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ImportJob.Meta):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return f"import {self.pk} ({self.status})"
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
 
 
 class MerchantProfile(models.Model):

@@ -1,12 +1,12 @@
 """Storefront orders, their events in time order, and how each line was attributed."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from commissions.models.tracking import AffiliateLink, Click
+from core.models import ImportJob
 from merchants.models import Product
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -142,40 +142,13 @@ class OrderEvent(models.Model):
         return self.event_id
 
 
-class OrderImport(models.Model):
-    """One storefront order CSV: all rows or none; large files run as a Celery task."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
+class OrderImport(ImportJob):
+    """One storefront order CSV: its events applied once, however often it is uploaded."""
 
     merchant = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="order_imports"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    filename = models.CharField(max_length=255, blank=True)
-    content = models.TextField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
     applied_events = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    organisation_paths = ("merchant",)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"order import {self.pk} ({self.status})"
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
