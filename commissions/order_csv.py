@@ -13,11 +13,9 @@ transaction. A sweeper re-sends lost runs.
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
@@ -72,16 +70,15 @@ def import_orders(
     table = read_order_csv(text)
     if len(table.rows) <= settings.ORDER_IMPORT_SYNC_MAX_ROWS:
         return write_orders(merchant=merchant, orders=check_rows(table, merchant=merchant))
-    with transaction.atomic():
-        order_import = OrderImport.objects.create(
-            merchant=merchant,
-            created_by=by,
-            filename=filename[:255],
-            content=text,
-            total_rows=len(table.rows),
-        )
-        transaction.on_commit(lambda: enqueue_import(order_import.pk))
-    return order_import
+    return import_jobs.queue(
+        OrderImport,
+        merchant=merchant,
+        by=by,
+        filename=filename,
+        text=text,
+        total_rows=len(table.rows),
+        enqueue=enqueue_import,
+    )
 
 
 def enqueue_import(import_id: int) -> None:
@@ -113,13 +110,9 @@ def process_import(order_import: OrderImport) -> None:
 def finish_import(
     import_id: int, *, result: ImportResult | None = None, errors: list[dict] | None = None
 ) -> None:
-    """Record the outcome and drop the kept file; a successful finish commits with the orders."""
-    outcome: dict[str, Any] = {"content": "", "finished_at": timezone.now()}
-    if result is not None:
-        outcome.update(status=OrderImport.Status.SUCCEEDED, applied_events=result.applied_events)
-    else:
-        outcome.update(status=OrderImport.Status.FAILED, errors=errors or [])
-    OrderImport.objects.filter(pk=import_id).update(**outcome)
+    """A successful finish commits with the orders."""
+    counts = {"applied_events": result.applied_events} if result else None
+    import_jobs.finish(OrderImport, import_id, counts=counts, errors=errors)
 
 
 def sweep_stalled_imports() -> dict[str, int]:

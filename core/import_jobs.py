@@ -1,7 +1,7 @@
 """The life of a large CSV import run as a Celery task, shared by every kind of import.
 
-An import row (ProductImport, OrderImport: status queued/running/succeeded/failed,
-started_at, created_at, processed_rows) is claimed with a conditional UPDATE
+An import row (an ImportJob: ProductImport, OrderImport) is queued with the uploaded text and
+sent to its task once the transaction commits. It is claimed with a conditional UPDATE
 queued -> running, so a repeated or duplicated message finds nothing to do. Its
 rows land in one transaction, so nothing is ever half-written: a run whose
 worker died can go back in the queue, and a message lost before it reached a
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,41 @@ from core.errors import DomainError
 
 QUEUED_TOO_LONG = timedelta(minutes=5)
 RUNNING_TOO_LONG = timedelta(minutes=30)
+
+
+def queue(
+    model: type[Model],
+    *,
+    merchant,
+    by,
+    filename: str,
+    text: str,
+    total_rows: int,
+    enqueue: Callable[[int], None],
+) -> Model:
+    """Keep the upload as a queued import; its task is sent once the row is committed."""
+    with transaction.atomic():
+        job = model.objects.create(
+            merchant=merchant,
+            created_by=by,
+            filename=filename[:255],
+            content=text,
+            total_rows=total_rows,
+        )
+        transaction.on_commit(lambda: enqueue(job.pk))
+    return job
+
+
+def finish(
+    model: type[Model], import_id: int, *, counts: dict | None = None, errors: list | None = None
+) -> None:
+    """Record the outcome (``counts`` of a success, or ``errors``) and drop the kept file."""
+    outcome: dict[str, Any] = {"content": "", "finished_at": timezone.now()}
+    if counts is not None:
+        outcome.update(status="succeeded", **counts)
+    else:
+        outcome.update(status="failed", errors=errors or [])
+    model.objects.filter(pk=import_id).update(**outcome)
 
 
 def run_claimed(

@@ -284,16 +284,15 @@ def import_products(
     if len(table.rows) <= settings.PRODUCT_IMPORT_SYNC_MAX_ROWS:
         rows = check_rows(table)
         return write_rows(merchant=merchant, rows=rows)
-    with transaction.atomic():
-        product_import = ProductImport.objects.create(
-            merchant=merchant,
-            created_by=by,
-            filename=filename[:255],
-            content=text,
-            total_rows=len(table.rows),
-        )
-        transaction.on_commit(lambda: enqueue_import(product_import.pk))
-    return product_import
+    return import_jobs.queue(
+        ProductImport,
+        merchant=merchant,
+        by=by,
+        filename=filename,
+        text=text,
+        total_rows=len(table.rows),
+        enqueue=enqueue_import,
+    )
 
 
 def enqueue_import(import_id: int) -> None:
@@ -323,17 +322,9 @@ def process_import(product_import: ProductImport) -> None:
 def finish_import(
     import_id: int, *, result: ImportResult | None = None, errors: list[dict] | None = None
 ) -> None:
-    """Record the outcome and drop the kept file; a successful finish commits with the rows."""
-    outcome: dict[str, Any] = {"content": "", "finished_at": timezone.now()}
-    if result is not None:
-        outcome.update(
-            status=ProductImport.Status.SUCCEEDED,
-            created_count=result.created,
-            updated_count=result.updated,
-        )
-    else:
-        outcome.update(status=ProductImport.Status.FAILED, errors=errors or [])
-    ProductImport.objects.filter(pk=import_id).update(**outcome)
+    """A successful finish commits with the rows."""
+    counts = {"created_count": result.created, "updated_count": result.updated} if result else None
+    import_jobs.finish(ProductImport, import_id, counts=counts, errors=errors)
 
 
 def sweep_stalled_imports() -> dict[str, int]:
