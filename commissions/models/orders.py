@@ -150,5 +150,9 @@ class OrderImport(ImportJob):
     )
     applied_events = models.PositiveIntegerField(default=0)
 
+    class Meta(ImportJob.Meta):
+        # The sweeper looks for imports stuck in a status for too long, every few minutes.
+        indexes = [models.Index(fields=["status", "created_at"])]
+
     def __str__(self) -> str:
         return f"order import {self.pk} ({self.status})"
