@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from core.csv_upload import CsvBodyParser, CsvRejected, uploaded_csv_bytes
 from core.errors import DomainError
+from core.models import ImportJob
 
 # import_products / import_orders: (merchant, by, data, filename) -> summary or queued job
 Importer = Callable[..., Any]
@@ -35,7 +36,6 @@ class CsvImportPostMixin:
     job's ``progress_route``; rejected -> ``page()`` again with every bad row."""
 
     form_class: type[forms.Form]
-    job_model: type[Model]
     progress_route: str
     done_route: str
 
@@ -65,7 +65,7 @@ class CsvImportPostMixin:
         except DomainError as error:
             form.add_error("file", error.message)
             return self.page(form, status=400)
-        if isinstance(outcome, self.job_model):
+        if isinstance(outcome, ImportJob):
             return redirect(self.progress_route, pk=outcome.pk)
         messages.success(request, self.done_message(outcome))
         return redirect(self.done_route)
@@ -120,7 +120,6 @@ def import_response(
     request: Request,
     *,
     importer: Importer,
-    job_model: type[Model],
     detail_route: str,
     summary: Callable[[Any], dict],
 ) -> Response:
@@ -130,7 +129,7 @@ def import_response(
     outcome = importer(
         merchant=request.user.organisation, by=request.user, data=content, filename=filename
     )
-    if isinstance(outcome, job_model):
+    if isinstance(outcome, ImportJob):
         url = request.build_absolute_uri(reverse(detail_route, args=[outcome.pk]))
         body = {"id": outcome.pk, "status": outcome.status, "url": url}
         return Response(body, status=status.HTTP_202_ACCEPTED)

@@ -76,7 +76,6 @@ class ProductViewSet(ScopedModelViewSet):
         return import_response(
             request,
             importer=csv_import.import_products,
-            job_model=ProductImport,
             detail_route="product-import-detail",
             summary=lambda done: {"created": done.created, "updated": done.updated},
         )

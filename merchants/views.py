@@ -15,7 +15,6 @@ from core.htmx import is_htmx
 from core.import_views import CsvImportPostMixin, ImportProgressMixin
 from merchants import csv_import, selectors, services
 from merchants.forms import ProductForm, ProductImportForm
-from merchants.models import ProductImport
 
 PAGE_SIZE = 25
 
@@ -89,7 +88,6 @@ class ProductImportView(CsvImportPostMixin, MerchantView):
     """Upload a CSV: small files land at once, large ones show a progress page."""
 
     form_class = ProductImportForm
-    job_model = ProductImport
     progress_route = "merchant-product-import-progress"
     done_route = "merchant-products"
 

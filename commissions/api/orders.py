@@ -48,7 +48,6 @@ class OrderViewSet(ScopedReadOnlyViewSet):
         return import_response(
             request,
             importer=order_csv.import_orders,
-            job_model=OrderImport,
             detail_route="order-import-detail",
             summary=lambda done: {"orders": done.orders, "applied_events": done.applied_events},
         )

@@ -13,7 +13,6 @@ from django.views import View
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
 from commissions import order_csv
-from commissions.models import OrderImport
 from commissions.selectors.orders import filtered_orders, imports_of
 from core.csv_upload import CsvFileField
 from core.htmx import is_htmx
@@ -71,7 +70,6 @@ class OrderImportView(CsvImportPostMixin, MemberRequiredMixin, View):
 
     allowed_roles = (Role.MERCHANT,)
     form_class = OrderImportForm
-    job_model = OrderImport
     progress_route = "orders:import-progress"
     done_route = "orders:index"
 
