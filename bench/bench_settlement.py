@@ -55,6 +55,7 @@ import django
 
 django.setup()
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -71,7 +72,7 @@ from commissions.models import (
     OrderLine,
     SettlementRun,
 )
-from commissions.settlement import BATCH_SIZE, run_settlement
+from commissions.settlement import run_settlement
 from matchmaking.models import Campaign, Enrollment
 from merchants.models import Category, Product
 
@@ -288,7 +289,7 @@ def run_size(n: int, batch_size: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+    parser.add_argument("--batch-size", type=int, default=settings.SETTLEMENT_BATCH_SIZE)
     parser.add_argument("--keep", action="store_true", help="leave the last size's rows")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", "No directory at")

@@ -59,7 +59,6 @@ from commissions.models import (
 from core.errors import DomainError, ensure
 from matchmaking.models import Campaign
 
-BATCH_SIZE = 1000
 ZERO = Decimal("0.00")
 Status = Commission.Status
 Kind = Account.Kind
@@ -327,7 +326,7 @@ def run_settlement(
     run.heartbeat_at = timezone.now()
     run.save(update_fields=["total", "status", "finished_at", "error", "heartbeat_at"])
     try:
-        sweep(pending, run=run, size=batch_size or BATCH_SIZE, by=by)
+        sweep(pending, run=run, size=batch_size or settings.SETTLEMENT_BATCH_SIZE, by=by)
     except Exception as error:
         finish(run, SettlementRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
         raise
@@ -387,15 +386,14 @@ def settle_for_task(*, run_id: int | None = None) -> dict[str, int]:
     """The Celery task: continue the operator's run ``run_id`` (a repeated message for a
     finished run does nothing), or without one, the daily run as of today, after closing
     runs that stopped reporting (their worker died; this run takes what they left)."""
-    size = settings.SETTLEMENT_BATCH_SIZE
     if run_id is not None:
         run = SettlementRun.objects.filter(pk=run_id, status=SettlementRun.Status.RUNNING).first()
         if run is None:
             return {}
-        run = run_settlement(as_of=run.as_of, run=run, by=run.requested_by, batch_size=size)
+        run = run_settlement(as_of=run.as_of, run=run, by=run.requested_by)
     else:
         close_stalled_runs()
-        run = run_settlement(as_of=timezone.localdate(), batch_size=size)
+        run = run_settlement(as_of=timezone.localdate())
     return {"run": run.pk, "settled": run.settled, "clawbacks": run.clawbacks, "voided": run.voided}
 
 

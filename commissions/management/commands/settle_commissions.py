@@ -6,7 +6,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from commissions.settlement import BATCH_SIZE, run_settlement
+from commissions.settlement import run_settlement
 
 
 def iso_date(value: str) -> date:
@@ -21,10 +21,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", type=iso_date, help="default: today (Asia/Shanghai)")
-        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+        parser.add_argument(
+            "--batch-size", type=int, default=None, help="default: SETTLEMENT_BATCH_SIZE"
+        )
 
-    def handle(self, *args, as_of=None, batch_size=BATCH_SIZE, **options):
-        if batch_size < 1:
+    def handle(self, *args, as_of=None, batch_size=None, **options):
+        if batch_size is not None and batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         as_of = as_of or timezone.localdate()
         run = run_settlement(as_of=as_of, batch_size=batch_size)
