@@ -2,7 +2,7 @@
 
 No session, CSRF or token: the X-Signature header is the authentication, and
 it is checked on the raw body before anything is parsed or stored. Before even that, each
-client address may send ``WEBHOOK_RATE_LIMIT`` (600 a minute) requests; above it the answer is
+client address may send ``WEBHOOK_RATE_LIMIT`` (6,000 a minute) requests; above it the answer is
 429 with Retry-After and nothing is read.
 """
 

@@ -1,6 +1,6 @@
 """``GET /l/<code>``: answer 302 to the storefront at once, whatever happens to the click.
 
-The hot path is one cache INCR (the per-address limit), one cache read, one XADD to the Redis
+The hot path is one cache round trip for the per-address limit, one cache read, one XADD to the Redis
 stream (or, without Redis, one small database transaction) and the redirect. Recording is
 wrapped so that no failure of Redis or the database ever costs the visitor the redirect;
 failures are logged.
