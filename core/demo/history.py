@@ -30,7 +30,7 @@ from functools import partial
 import time_machine
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from commissions.ledger import balances
 from commissions.models import IncentiveProgramme, IncentiveTier, Order
 from commissions.selectors.statements import last_month, next_month
@@ -117,10 +117,12 @@ def settlement_steps(first_day: date, now: datetime, tally: Tally) -> list[Step]
     return [step for step in steps if step.at < now]
 
 
-def settle(day: date, tally: Tally) -> None:
-    """The nightly run as of ``day``, when something is due (the beat's, so by nobody)."""
+def settle(day: date, tally: Tally, by: User | None = None) -> None:
+    """The nightly run as of ``day``, when something is due (the beat's, so by nobody). After
+    the history, ``seed_demo`` runs it as of today by the operator: a re-run on a later day
+    catches up what fell due since."""
     if candidates(day).exists():
-        run = run_settlement(as_of=day)
+        run = run_settlement(as_of=day, by=by)
         tally.add("settlement runs")
         tally.add("settled commissions", run.settled)
         tally.add("clawbacks", run.clawbacks)

@@ -32,7 +32,6 @@ from commissions.selectors.statements import last_month
 from commissions.services.clicks import ClickData, hash_ip, store_clicks
 from commissions.services.links import get_or_create_link
 from commissions.services.orders import IncomingEvent
-from commissions.settlement import candidates, run_settlement
 from core.demo.data import BUYERS
 from core.demo.people import Cast, Tally
 from influencers.selectors.reach import promotable_enrollments
@@ -273,15 +272,3 @@ def plan_orders(cast: Cast, now: datetime) -> list[OrderPlan]:
             )
         )
     return plans
-
-
-def seed_settlement(cast: Cast, tally: Tally) -> None:
-    """Settle what is due now, as the daily beat would (nothing due: no run). The history
-    ran the nightly runs up to today's; a later re-run catches up here."""
-    today = timezone.localdate()
-    if not candidates(today).exists():
-        return
-    run = run_settlement(as_of=today, by=cast.operator)
-    tally.add("settled commissions", run.settled)
-    tally.add("clawbacks", run.clawbacks)
-    tally.add("settlement runs")

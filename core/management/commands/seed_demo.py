@@ -13,6 +13,7 @@ key and creates nothing new (core/demo/ has the details).
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from core.demo import history, marketplace, people, sales
 from core.demo.data import DEMO_ORGANISATIONS, DEMO_PASSWORD
@@ -51,7 +52,10 @@ class Command(BaseCommand):
             ("clicks", lambda: sales.seed_clicks(made["links"], tally)),
             ("incentive programmes", lambda: history.seed_programmes(tally)),
             ("orders", lambda: history.seed_history(made["cast"], tally)),
-            ("settlement", lambda: sales.seed_settlement(made["cast"], tally)),
+            (
+                "settlement",
+                lambda: history.settle(timezone.localdate(), tally, by=made["cast"].operator),
+            ),
         ]
         for label, step in steps:
             step()
