@@ -48,10 +48,14 @@ ATTRIBUTION_WINDOW_RANGE = (1, 30)
 MAX_RATING = Decimal("5.00")
 
 
+def plain_percent(rate: Decimal) -> str:
+    """0.2000 -> "20", 0.0850 -> "8.5": a rate as the percent inputs take it."""
+    return f"{(Decimal(rate) * 100).quantize(Decimal('0.01')).normalize():f}"
+
+
 def percent(rate: Decimal) -> str:
     """0.2000 -> "20 %", 0.0850 -> "8.5 %": rates as people read them in messages."""
-    value = (Decimal(rate) * 100).quantize(Decimal("0.01")).normalize()
-    return f"{value:f} %"
+    return f"{plain_percent(rate)} %"
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from matchmaking.models import Campaign
-from matchmaking.services.campaigns import DRAFT_ONLY_FIELDS
+from matchmaking.services.campaigns import DRAFT_ONLY_FIELDS, plain_percent
 from merchants.models import Category
 
 RATE_PLACES = Decimal("0.0001")
@@ -30,7 +30,7 @@ class PercentField(forms.DecimalField):
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):  # a rate from the database, not what the user typed
-            return f"{(value * 100).quantize(Decimal('0.01')).normalize():f}"
+            return plain_percent(value)
         return value
 
 

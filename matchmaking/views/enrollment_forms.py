@@ -1,7 +1,6 @@
 """Portal forms of enrollments. Choices come from scoped selectors; services enforce the rules."""
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,14 +10,10 @@ from accounts.models import Organisation
 from matchmaking.models import Campaign, Enrollment
 from matchmaking.selectors.campaigns import campaigns_open_for_registration, reoffer_targets
 from matchmaking.selectors.enrollments import enrollable_products
+from matchmaking.services.campaigns import plain_percent
 from matchmaking.services.enrollments import Terms
 from matchmaking.views.campaign_forms import PercentField
 from merchants.models import Product
-
-
-def plain_percent(rate: Decimal) -> str:
-    """0.2000 -> "20", as the percent inputs take it."""
-    return f"{(rate * 100).quantize(Decimal('0.01')).normalize():f}"
 
 
 class SelectWithFacts(forms.Select):
