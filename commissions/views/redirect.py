@@ -1,9 +1,9 @@
 """``GET /l/<code>``: answer 302 to the storefront at once, whatever happens to the click.
 
-The hot path is one cache round trip for the per-address limit, one cache read, one XADD to the Redis
-stream (or, without Redis, one small database transaction) and the redirect. Recording is
-wrapped so that no failure of Redis or the database ever costs the visitor the redirect;
-failures are logged.
+The hot path is one cache round trip for the per-address limit, one cache read, one XADD to
+the Redis stream (or, without Redis, one small database transaction) and the redirect.
+Recording is wrapped so that no failure of Redis or the database ever costs the visitor the
+redirect; failures are logged.
 
 Clicks from one address above ``REDIRECT_RATE_LIMIT`` (600 a minute) are not stored: a flood
 must not fill the stream and the clicks table. The shopper still gets the 302 (without a click
