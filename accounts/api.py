@@ -21,10 +21,15 @@ from accounts.serializers import (
     TokenSerializer,
 )
 from accounts.viewsets import ScopedGenericViewSet, ScopedReadOnlyViewSet
+from core.api import AddressThrottle
 
 
-class SignupThrottle(AnonRateThrottle):
-    rate = "30/hour"
+class SignupThrottle(AddressThrottle):
+    """``SIGNUP_RATE_LIMIT`` (30 an hour) new accounts per address; the portal's sign-up
+    page applies the same setting through allauth."""
+
+    scope = "signup"
+    rate_name = "SIGNUP_RATE_LIMIT"
 
 
 class RegisterView(APIView):

@@ -14,8 +14,10 @@ the limiter stays out of the way for ``RETRY_AFTER`` seconds, so an outage costs
 and one log line, not one per request.
 """
 
+import functools
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass
 
@@ -25,8 +27,15 @@ from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RETRY_AFTER = 5.0
+# The forms people write: "600" (a minute), "600/min", "10/s", "36000/h", "2/day".
+RATE_FORM = re.compile(r"^\s*(?P<count>\d+)\s*(?:/\s*(?P<period>[a-z]+)\s*)?$", re.IGNORECASE)
+PERIODS = {
+    "s": 1, "sec": 1, "second": 1,
+    "m": 60, "min": 60, "minute": 60,
+    "h": 3600, "hr": 3600, "hour": 3600,
+    "d": 86400, "day": 86400,
+}  # fmt: skip
 
 _down_until = 0.0
 
@@ -37,12 +46,24 @@ class Rate:
     seconds: int
 
 
+@functools.lru_cache(maxsize=64)
 def parse_rate(text: str) -> Rate | None:
-    """``"600/min"`` -> 600 requests a minute (s, m, h, d and their longer names); "" -> None."""
+    """``"600/min"`` -> 600 requests a minute; a bare number counts a minute; periods are
+    s, m, h and d, their longer names and plurals; "" -> None (no limit). Anything else is a
+    ValueError that says what to write: settings refuse it when they load."""
     if not text.strip():
         return None
-    count, _, period = text.partition("/")
-    return Rate(count=int(count), seconds=PERIODS[period.strip()[:1].lower()])
+    form = RATE_FORM.match(text)
+    period = (form["period"] or "min").lower() if form else ""
+    if len(period) > 2:  # plurals: "mins", "hours"; but "ms" is not a plural of "m"
+        period = period.removesuffix("s")
+    seconds = PERIODS.get(period)
+    if not form or not seconds or int(form["count"]) < 1:
+        raise ValueError(
+            f"{text!r} is not a rate: write requests per period, such as 600 (a minute), "
+            "600/min, 10/s or 36000/h, or leave it empty for no limit"
+        )
+    return Rate(count=int(form["count"]), seconds=seconds)
 
 
 def rate_setting(name: str) -> Rate | None:

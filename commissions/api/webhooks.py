@@ -17,15 +17,13 @@ from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from commissions.models import OrderEvent
-from commissions.services.clicks import client_ip, hash_ip
 from commissions.services.orders import REFUND_ABOVE_PAID, IncomingEvent, record_order_event
 from commissions.services.webhooks import SIGNATURE_HEADER, verify_signature
+from core.api import AddressThrottle
 from core.errors import DomainError
-from core.ratelimit import rate_setting, seconds_over
 
 
 class WebhookLineSerializer(serializers.Serializer):
@@ -99,19 +97,9 @@ def parse_body(body: bytes) -> object:
         raise DomainError(_("The body is not valid JSON.")) from exc
 
 
-class WebhookThrottle(BaseThrottle):
-    """Per client address (proxy-aware, as for clicks), in the cache; fails open."""
-
-    def allow_request(self, request, view) -> bool:
-        self.retry_after = seconds_over(
-            scope="webhook",
-            ident=hash_ip(client_ip(request)),
-            rate=rate_setting("WEBHOOK_RATE_LIMIT"),
-        )
-        return not self.retry_after
-
-    def wait(self) -> int:
-        return self.retry_after
+class WebhookThrottle(AddressThrottle):
+    scope = "webhook"
+    rate_name = "WEBHOOK_RATE_LIMIT"
 
 
 class OrderWebhookView(APIView):

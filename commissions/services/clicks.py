@@ -12,18 +12,16 @@ Both paths use ``store_clicks``: the Redis stream's flush (commissions.click_buf
 batch, and the redirect's direct write (no Redis, or Redis down) with a single click.
 """
 
-import hashlib
-import hmac
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
 
 from commissions.models import AffiliateLink, Click
+from core.client_address import client_ip, hash_ip
 
 logger = logging.getLogger(__name__)
 
@@ -77,24 +75,6 @@ class ClickData:
 def new_click_id() -> str:
     """22 URL-safe characters (128 random bits): unguessable, fits ``Click.click_id``."""
     return secrets.token_urlsafe(16)
-
-
-def hash_ip(ip: str) -> str:
-    salt = settings.CLICK_IP_SALT.encode()
-    return hmac.new(salt, ip.encode(), hashlib.sha256).hexdigest()
-
-
-def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or behind our proxies the X-Forwarded-For entry the outermost of them
-    added. Entries further left come from the client and could be forged to dodge the
-    duplicate rule, so TRUSTED_PROXY_COUNT (default 1) says how many hops are ours."""
-    if getattr(settings, "BEHIND_TLS_PROXY", False):
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [hop for hop in hops if hop]
-        count = max(1, getattr(settings, "TRUSTED_PROXY_COUNT", 1))
-        if len(hops) >= count:
-            return hops[-count]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def is_bot_agent(user_agent: str) -> bool:

@@ -29,9 +29,10 @@ from accounts.models import Organisation
 from commissions.models import AffiliateLink, Click
 from commissions.models.tracking import LINK_VALIDITY_DAYS
 from commissions.selectors.statements import last_month
-from commissions.services.clicks import ClickData, hash_ip, store_clicks
+from commissions.services.clicks import ClickData, store_clicks
 from commissions.services.links import get_or_create_link
 from commissions.services.orders import IncomingEvent
+from core.client_address import hash_ip
 from core.demo.data import BUYERS
 from core.demo.people import Cast, Tally
 from influencers.selectors.reach import promotable_enrollments

@@ -7,7 +7,7 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def register(api, **overrides):
+def register(api, REMOTE_ADDR="127.0.0.1", **overrides):
     payload = {
         "username": "ling",
         "email": "ling@example.com",
@@ -16,7 +16,7 @@ def register(api, **overrides):
         "organisation": "Ling Trading",
     }
     payload.update(overrides)
-    return api.post("/api/v1/auth/register/", payload, format="json")
+    return api.post("/api/v1/auth/register/", payload, format="json", REMOTE_ADDR=REMOTE_ADDR)
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,21 @@ def test_it_registers_each_role_into_a_new_organisation(api, role, status):
     assert me["organisation"]["status"] == status
     assert set(me) == {"id", "username", "role", "organisation"}
     assert set(me["organisation"]) == {"id", "name", "status"}
+
+
+def test_sign_ups_are_limited_per_address_by_the_setting(api, settings):
+    settings.SIGNUP_RATE_LIMIT = "2/h"
+    answers = [
+        register(api, username=f"u{n}", email=f"u{n}@example.com", organisation=f"Org {n}",
+                 REMOTE_ADDR="203.0.113.7").status_code
+        for n in range(3)
+    ]  # fmt: skip
+
+    neighbour = register(api, username="n", email="n@example.com", REMOTE_ADDR="203.0.113.8")
+
+    assert answers == [201, 201, 429]
+    assert neighbour.status_code == 201
+    assert not User.objects.filter(username="u2").exists()
 
 
 def test_it_names_every_bad_field_and_creates_nothing(api):

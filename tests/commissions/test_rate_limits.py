@@ -223,16 +223,38 @@ def test_with_the_cache_down_the_webhook_still_records_events(client, settings, 
 @pytest.mark.parametrize(
     ("text", "rate"),
     [
-        ("120/min", Rate(120, 60)),
+        ("600", Rate(600, 60)),  # a bare number is a minute's
+        ("1000000", Rate(1_000_000, 60)),
+        ("600/min", Rate(600, 60)),
         ("600/m", Rate(600, 60)),
+        ("10/s", Rate(10, 1)),
         ("10/second", Rate(10, 1)),
+        ("36000/h", Rate(36000, 3600)),
         ("1000/hour", Rate(1000, 3600)),
+        ("30/hours", Rate(30, 3600)),
         ("5/day", Rate(5, 86400)),
+        (" 5 / Minutes ", Rate(5, 60)),
         ("", None),
     ],
 )
-def test_rates_read_like_drfs(text, rate):
+def test_rates_read_as_people_write_them(text, rate):
     assert parse_rate(text) == rate
+
+
+@pytest.mark.parametrize("text", ["fast", "0", "-5/min", "1.5/s", "10/ms", "600/fortnight",
+                                  "600/min/ip", "/min"])  # fmt: skip
+def test_other_rates_are_refused_saying_what_to_write(text):
+    with pytest.raises(ValueError, match=r"such as 600 \(a minute\), 600/min, 10/s or 36000/h"):
+        parse_rate(text)
+
+
+def test_a_bare_number_limits_the_redirect_instead_of_failing_it(client, settings, link):
+    settings.REDIRECT_RATE_LIMIT = "1000000"
+
+    response = visit(client, link)
+
+    assert response.status_code == 302 and "click_id=" in response["Location"]
+    assert Click.objects.count() == 1
 
 
 def test_an_empty_setting_means_no_limit(client, settings, link):
