@@ -357,15 +357,14 @@ def finish(run: SettlementRun, status: str, *, error: str = "") -> SettlementRun
 
 # --- starting runs: the operator's "run now", the daily beat --------------------------------
 
-SYNC_MAX_LINES = 2000  # up to this many lines the operator's run finishes in the request
 STALLED_AFTER = timedelta(hours=6)
 
 
 def start_settlement(*, as_of: date | None = None, by: User | None = None) -> SettlementRun:
     """An operator's run (API and portal). Rule: never as of a future date (the return
-    window would not have passed). Up to SYNC_MAX_LINES lines it runs in the request and
-    comes back finished; a larger one comes back running and a Celery task, sent on commit,
-    does the work (its progress shows on the run)."""
+    window would not have passed). Up to ``SETTLEMENT_SYNC_MAX_LINES`` lines it runs in the
+    request and comes back finished; a larger one comes back running and a Celery task, sent
+    on commit, does the work (its progress shows on the run)."""
     today = timezone.localdate()
     as_of = as_of or today
     ensure(
@@ -374,7 +373,7 @@ def start_settlement(*, as_of: date | None = None, by: User | None = None) -> Se
     )
     pending = candidates(as_of).count()
     run = SettlementRun.objects.create(as_of=as_of, requested_by=by, total=pending)
-    if pending <= SYNC_MAX_LINES:
+    if pending <= settings.SETTLEMENT_SYNC_MAX_LINES:
         return run_settlement(as_of=as_of, run=run, by=by)
     from commissions import tasks  # tasks import this module
 

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.ratelimit import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -38,6 +41,17 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate ("600", "600/min", "10/s", "36000/h"; empty: no limit), refused when the
+    settings load, so a typo stops the process at start-up instead of every request."""
+    value = env_str(name, default)
+    try:
+        parse_rate(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+    return value
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -57,8 +71,10 @@ LINK_CACHE_SECONDS = env_int("LINK_CACHE_SECONDS", 60)
 # Per client address, counted in the cache (core/ratelimit.py); empty: no limit.
 # Above the redirect's limit clicks are not stored but shoppers still reach the storefront;
 # the webhook's is a flood brake well above a storefront's flash-sale bursts.
-REDIRECT_RATE_LIMIT = env_str("REDIRECT_RATE_LIMIT", "600/min")
-WEBHOOK_RATE_LIMIT = env_str("WEBHOOK_RATE_LIMIT", "6000/min")
+REDIRECT_RATE_LIMIT = env_rate("REDIRECT_RATE_LIMIT", "600/min")
+WEBHOOK_RATE_LIMIT = env_rate("WEBHOOK_RATE_LIMIT", "6000/min")
+# New organisations per address, through the API and the portal's sign-up page alike.
+SIGNUP_RATE_LIMIT = env_rate("SIGNUP_RATE_LIMIT", "30/h")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -125,8 +141,12 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # Seconds a connection is kept for the next request; 0 closes it after each one. Keep
+        # it 0 under threaded servers (runserver), whose threads would each hold one.
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
         conn_health_checks=True,
+        # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction.
+        disable_server_side_cursors=env_bool("DB_TRANSACTION_POOLING", False),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -251,7 +271,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_FORMS = {"signup": "accounts.forms.OrganisationSignupForm"}
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": (
+        f"{rate.count}/{rate.seconds}s/ip" if (rate := parse_rate(SIGNUP_RATE_LIMIT)) else None
+    ),
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@selection.local")
@@ -321,7 +346,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -343,13 +368,20 @@ ORDER_IMPORT_SYNC_MAX_ROWS = env_int("ORDER_IMPORT_SYNC_MAX_ROWS", 1000)
 # Settlement task: lines per batch (one transaction each); a running run silent this long
 # lost its worker, and beat sends it again.
 SETTLEMENT_BATCH_SIZE = env_int("SETTLEMENT_BATCH_SIZE", 1000)
+# The operator's "run now" finishes in the request up to this many lines; larger runs (and
+# every run, at 0) go to a Celery worker and show their progress.
+SETTLEMENT_SYNC_MAX_LINES = env_int("SETTLEMENT_SYNC_MAX_LINES", 2000)
 SETTLEMENT_RESUME_AFTER_SECONDS = env_int("SETTLEMENT_RESUME_AFTER_SECONDS", 600)
 
 # --- Security (production defaults follow DEBUG) ----------------------------
 
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Where people reach the site. A plain-HTTP address (compose's trial on http://localhost) has
+# no HTTPS to redirect to nor to keep cookies on; production's https:// address has both.
+SITE_URL = env_str("SITE_URL", "")
+HTTPS_SITE = not DEBUG and not SITE_URL.startswith("http://")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS_SITE)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS_SITE)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_SITE)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancer probes speak plain HTTP
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
@@ -364,6 +396,9 @@ if BEHIND_TLS_PROXY:
 # DRF's throttles (token, signup) find the client as clicks do: the X-Forwarded-For entry our
 # proxies added, or REMOTE_ADDR. Unset, DRF keys on the whole header, which the client writes.
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT if BEHIND_TLS_PROXY else 0
+# allauth's login and sign-up limits too; at 0 (its default) behind a proxy every visitor
+# would share the proxy's address, and one guesser would lock everybody out.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT if BEHIND_TLS_PROXY else 0
 
 LOGGING = {
     "version": 1,

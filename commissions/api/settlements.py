@@ -1,7 +1,7 @@
 """Settlement runs for operators: list them with their progress, and run one now.
 
 ``POST /settlements/run/`` {as_of?} (default today, never after today) answers 200 with the
-finished run when it had at most ``settlement.SYNC_MAX_LINES`` lines to post; a larger run
+finished run when it had at most ``SETTLEMENT_SYNC_MAX_LINES`` lines to post; a larger run
 answers 202 with the run still running, a Celery task doing the work, and
 ``GET /settlements/{id}/`` shows its progress. Either way the body carries the counts
 (settled, clawbacks, voided).

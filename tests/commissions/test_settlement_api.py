@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from accounts.models import Role
-from commissions import settlement
 from commissions.models import Commission, SettlementRun
 from commissions.tasks import settle_commissions
 from tests.commissions.test_settlement_support import DUE, SHANGHAI, due_commission
@@ -129,9 +128,9 @@ def test_operators_list_runs_with_progress_in_bounded_queries(
 
 @time_machine.travel(ON_DUE_DAY, tick=False)
 def test_a_large_run_is_queued_and_its_progress_shows(
-    api, operator, monkeypatch, django_capture_on_commit_callbacks
+    api, operator, settings, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(settlement, "SYNC_MAX_LINES", 1)
+    settings.SETTLEMENT_SYNC_MAX_LINES = 1
     for _ in range(3):
         due_commission()
 

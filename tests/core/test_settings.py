@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-VARIABLES = ["DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"]
+VARIABLES = ["DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SITE_URL",
+             "DB_TRANSACTION_POOLING", "DB_CONN_MAX_AGE", "BEHIND_TLS_PROXY"]  # fmt: skip
 
 READ_SETTINGS = """
 import json, django
@@ -27,6 +28,14 @@ print(json.dumps({
     "webhook": settings.ORDER_WEBHOOK_SECRET,
     "secure_cookies": settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE,
     "hsts": settings.SECURE_HSTS_SECONDS,
+    "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+    "conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
+    "server_side_cursors_off": settings.DATABASES["default"].get(
+        "DISABLE_SERVER_SIDE_CURSORS", False),
+    "signup_limits": [settings.SIGNUP_RATE_LIMIT, settings.ACCOUNT_RATE_LIMITS["signup"]],
+    "redirect_limit": settings.REDIRECT_RATE_LIMIT,
+    "allauth_proxies": settings.ALLAUTH_TRUSTED_PROXY_COUNT,
+    "drf_proxies": settings.REST_FRAMEWORK["NUM_PROXIES"],
 }))
 """
 
@@ -116,3 +125,57 @@ def test_deploy_check_refuses_the_development_webhook_secret():
 
     assert result.returncode != 0
     assert "ORDER_WEBHOOK_SECRET is the development value." in result.stderr + result.stdout
+
+
+def test_production_behind_a_proxy_with_pgbouncer():
+    """What docker-compose.yml gives the web service."""
+    values = read_settings(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "s3cret-from-env",
+            "SITE_URL": "https://market.example.com",
+            "DB_TRANSACTION_POOLING": "1",
+            "DB_CONN_MAX_AGE": "60",
+            "BEHIND_TLS_PROXY": "1",
+            "TRUSTED_PROXY_COUNT": "1",
+        }
+    )
+
+    assert values["server_side_cursors_off"] is True
+    assert values["conn_max_age"] == 60
+    assert (values["ssl_redirect"], values["secure_cookies"]) == (True, True)
+    # Login and sign-up limits key on the address the proxy saw, in DRF and in allauth alike.
+    assert (values["allauth_proxies"], values["drf_proxies"]) == (1, 1)
+
+
+def test_a_plain_http_trial_neither_redirects_to_https_nor_hides_cookies_from_it():
+    values = read_settings(
+        {"DEBUG": "0", "SECRET_KEY": "s3cret-from-env", "SITE_URL": "http://localhost"}
+    )
+
+    assert (values["ssl_redirect"], values["secure_cookies"]) == (False, False)
+    assert values["hsts"] == 31536000  # sent only over HTTPS anyway
+
+
+def test_connections_close_after_each_request_unless_told_otherwise():
+    values = read_settings({})
+
+    assert values["conn_max_age"] == 0
+    assert values["server_side_cursors_off"] is False
+    assert values["allauth_proxies"] == 0
+
+
+def test_rate_limits_take_the_forms_people_write():
+    values = read_settings({"REDIRECT_RATE_LIMIT": "1000000", "SIGNUP_RATE_LIMIT": "5/min"})
+
+    assert values["redirect_limit"] == "1000000"
+    # The portal's sign-up page (allauth) applies the same limit as the API's register.
+    assert values["signup_limits"] == ["5/min", "5/60s/ip"]
+
+
+def test_a_rate_limit_that_is_not_a_rate_stops_the_start():
+    result = run_with({"WEBHOOK_RATE_LIMIT": "fast"}, "manage.py", "check")
+
+    assert result.returncode != 0
+    assert "WEBHOOK_RATE_LIMIT: 'fast' is not a rate" in result.stderr
+    assert "such as 600 (a minute), 600/min, 10/s or 36000/h" in result.stderr

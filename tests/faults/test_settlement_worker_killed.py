@@ -29,7 +29,7 @@ from commissions.models import (
     OrderLine,
     SettlementRun,
 )
-from commissions.settlement import SYNC_MAX_LINES, candidates, resume_stalled_runs
+from commissions.settlement import candidates, resume_stalled_runs
 from commissions.splits import split
 from tests.commissions.test_settlement_support import DUE, due_commission, make_link
 from tests.conftest import uses_postgresql
@@ -43,7 +43,7 @@ from tests.faults.support import (
     wait_until,
 )
 
-LINES = 3000  # above SYNC_MAX_LINES: the operator's run goes to a worker
+LINES = 3000  # above SETTLEMENT_SYNC_MAX_LINES: the operator's run goes to a worker
 BATCH = 25  # 120 batches: the run lasts long enough to be killed half way
 
 
@@ -194,7 +194,7 @@ def test_a_worker_killed_mid_run_leaves_no_line_settled_twice(
 ):
     commission_ids = due_lines(LINES)
     today = timezone.localdate()
-    assert candidates(today).count() == LINES > SYNC_MAX_LINES
+    assert candidates(today).count() == LINES > django_settings.SETTLEMENT_SYNC_MAX_LINES
     # What start_settlement does for a large run: the run row, then the message.
     run = SettlementRun.objects.create(as_of=today, total=LINES)
     env = app_env(
