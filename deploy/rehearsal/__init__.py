@@ -1,0 +1,1 @@
+"""The production rehearsal (bin/rehearse): docker-compose.yml run without Docker."""
