@@ -15,7 +15,8 @@ score = (sum of WEIGHTS[part] * part) * stock, every part in 0..1:
   smoothed towards PRIOR_CONVERSION with SMOOTHING_CLICKS pseudo-clicks, mapped
   to rate / (rate + PRIOR_CONVERSION), so 0.5 means "no better than typical".
 - commission (0.20): campaign_price * commission_rate, over the largest of the
-  candidate set.
+  market it is measured in (the buyer's whole market for its recommendations, whoever
+  asks; the campaign's approved enrollments for buyers ranked for an enrollment).
 - freshness (0.10): 1 if the buyer has not promoted the item (link or lineup slot)
   in the last FRESH_DAYS days, else days since / FRESH_DAYS.
 - stock (0.05, and a multiplier): coverage = min(1, promotion_stock / the buyer's
@@ -23,18 +24,27 @@ score = (sum of WEIGHTS[part] * part) * stock, every part in 0..1:
   seller is not sent stock it would wipe out and a small merchant's stock goes to
   sellers it can serve.
 
+Ranking: every ranking (enrollments for a buyer, live or from the nightly scores, and
+buyers for an enrollment) is ordered by ``ranking_key``: the score as shown (4 places,
+``exact_score`` of the shown parts), best first, then the lower id. The order is total,
+and the cut to ``limit`` comes after it (``ranked``), so the first n of ``limit=m`` are
+exactly ``limit=n`` whatever the limit, the database's row order or the cache.
+
 Speed: ``rough_scores`` is the same formula over plain floats (no Candidate, no
 Decimal), with the parts that depend only on the category computed once per
 category. It only SHORTLISTS: its scores differ from ``float_score``'s by float
-rounding (far below ROUGH_MARGIN), so every item of the exact top N is in
-``shortlist``; the shortlist is then ranked again with ``float_parts`` and
-explained with ``recommend``, so the results are those of scoring every pair exactly.
+rounding (under ROUGH_MARGIN), and ``float_score`` from the shown score by at most
+EXACT_ERROR, so ``shortlist`` keeps everything within SHORTLIST_MARGIN of the N-th rough
+score, which holds the exact top N with all its ties; the shortlist is then scored
+exactly and ranked with ``ranked``, so the results are those of scoring every pair exactly.
 """
 
 import heapq
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -55,6 +65,15 @@ SMOOTHING_CLICKS = 50
 FRESH_DAYS = 30
 PRICE_HALF_DISTANCE = 0.5
 ROUGH_MARGIN = 1e-9
+# |exact_score(quantized(p)) - float_score(p)| for parts p in 0..1 with weights summing to 1:
+# each shown part is off by <= 0.00005, so the weighted sum by <= 0.00005; times the shown
+# coverage (<= 1, itself off by <= 0.00005) <= 0.0001; the final rounding adds 0.00005.
+EXACT_ERROR = 1.5e-4
+# An item of the exact top N has a rough score >= the N-th rough score - 2 * (both errors);
+# the 1e-12 covers the rounding of the subtraction itself.
+SHORTLIST_MARGIN = 2 * (EXACT_ERROR + ROUGH_MARGIN) + 1e-12
+# ranking_key in SQL, for the stored (nightly) scores.
+RANKING_ORDER = ("-score", "enrollment_id")
 FOUR = Decimal("0.0001")
 TWO = Decimal("0.01")
 
@@ -78,6 +97,8 @@ class BuyerFeatures:
     typical_units: int = 100
     sales_by_root: dict[int, int] = field(default_factory=dict)  # root -> attributed lines
     clicks_by_root: dict[int, int] = field(default_factory=dict)  # root -> counted clicks
+    # root -> attributed lines that came through a recorded click: what conversion divides
+    clicked_sales_by_root: dict[int, int] = field(default_factory=dict)
     last_promoted: dict[int, date] = field(default_factory=dict)  # enrollment id -> date
 
 
@@ -116,7 +137,7 @@ def price_part(buyer: BuyerFeatures, item: Candidate) -> float:
 
 
 def conversion_rate(buyer: BuyerFeatures, root_id: int) -> float:
-    orders = buyer.sales_by_root.get(root_id, 0)
+    orders = buyer.clicked_sales_by_root.get(root_id, 0)
     clicks = buyer.clicks_by_root.get(root_id, 0)
     return (orders + SMOOTHING_CLICKS * PRIOR_CONVERSION) / (clicks + SMOOTHING_CLICKS)
 
@@ -204,7 +225,7 @@ def shortlist(ids: list[int], scores: list[float], limit: int) -> list[int]:
     """The ids whose rough score may reach the exact top ``limit`` (ties and rounding kept)."""
     if len(ids) <= limit:
         return list(ids)
-    threshold = heapq.nlargest(limit, scores)[-1] - ROUGH_MARGIN
+    threshold = heapq.nlargest(limit, scores)[-1] - SHORTLIST_MARGIN
     return [pk for pk, score in zip(ids, scores, strict=True) if score >= threshold]
 
 
@@ -216,6 +237,29 @@ def exact_score(parts: dict[str, Decimal]) -> Decimal:
 
 def quantized(parts: dict[str, float]) -> dict[str, Decimal]:
     return {name: Decimal(str(parts[name])).quantize(FOUR, ROUND_HALF_UP) for name in PARTS}
+
+
+def shown_score(buyer: BuyerFeatures, item: Candidate, max_money: Decimal) -> Decimal:
+    """The score a recommendation shows (and is ranked on), without its reasons."""
+    return exact_score(quantized(float_parts(buyer, item, max_money)))
+
+
+def ranking_key(score: Decimal, pk: int) -> tuple[Decimal, int]:
+    """The one order of every ranking: the shown score, best first, then the lower id."""
+    return (-score, pk)
+
+
+Row = TypeVar("Row")
+
+
+def ranked(
+    rows: Iterable[Row], *, key: Callable[[Row], tuple[Decimal, int]], limit: int | None
+) -> list[Row]:
+    """The first ``limit`` rows (all when None) in the order of ``key`` (a ``ranking_key``).
+    The order is total and the cut comes last, so ranked(limit=n) == ranked(limit=m)[:n]."""
+    if limit is None:
+        return sorted(rows, key=key)
+    return heapq.nsmallest(limit, rows, key=key)
 
 
 def percent(value: float) -> str:
@@ -260,7 +304,8 @@ def conversion_reason(buyer: BuyerFeatures, item: Candidate, name: str) -> str:
         "Your conversion in %(category)s is %(rate)s %% (%(orders)s orders, %(clicks)s clicks)."
     )
     return sentence % {
-        "category": name, "orders": buyer.sales_by_root.get(item.root_id, 0), "clicks": clicks,
+        "category": name, "orders": buyer.clicked_sales_by_root.get(item.root_id, 0),
+        "clicks": clicks,
         "rate": f"{conversion_rate(buyer, item.root_id) * 100:.1f}",
     }  # fmt: skip
 

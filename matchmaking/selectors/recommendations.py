@@ -3,12 +3,16 @@ queries, score every pair with matchmaking.scoring, and load only the winners.
 
 Forward (enrollments for a buyer): the categories, the buyer's profile, its sales and
 counted clicks per category (last HISTORY_DAYS days), what it promoted lately, the
-candidates as plain values, then the top ``limit`` enrollments: about eight queries
+candidates as plain values, then the top ``limit`` enrollments: about nine queries
 whatever the number of candidates. Reverse (buyers for an enrollment): the same per
 buyer, grouped by buyer, again a fixed number of queries.
+
+Every ranking here is matchmaking.scoring.ranked: the shown score, then the lower id,
+cut last. The commission part of a buyer's recommendations is measured against its whole
+market (what it may promote), whoever asks, so a provider's view, the buyer's own and the
+nightly scores give every enrollment the same score and order.
 """
 
-import heapq
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -85,24 +89,33 @@ def per_root(tree: CategoryTree, rows) -> dict:
     return totals
 
 
-def history(buyer_ids: list[int], tree: CategoryTree, since) -> tuple[dict, dict]:
-    """Attributed order lines and counted clicks per (buyer, root category)."""
-    sales = (
-        OrderLine.objects.filter(link__buyer_id__in=buyer_ids, order__paid_at__gte=since)
-        .exclude(order__status=Order.Status.CANCELLED)
-        .values_list("link__buyer_id", "link__enrollment__product__category_id")
-        .annotate(count=Count("pk"))
+def history(buyer_ids: list[int], tree: CategoryTree, since) -> tuple[dict, dict, dict]:
+    """Attributed order lines, those of them that came through a recorded click, and counted
+    clicks, per (buyer, root category). Conversion divides the second by the third: a line
+    credited by link code alone had no click to convert."""
+    lines = OrderLine.objects.filter(
+        link__buyer_id__in=buyer_ids, order__paid_at__gte=since
+    ).exclude(order__status=Order.Status.CANCELLED)
+    sold = list(
+        lines.values_list("link__buyer_id", "link__enrollment__product__category_id")
+        .annotate(count=Count("pk"), clicked=Count("pk", filter=Q(click__isnull=False)))
         .order_by()
     )
+    sales = [(buyer, category, count) for buyer, category, count, _ in sold]
+    clicked = [(buyer, category, by_click) for buyer, category, _, by_click in sold]
     clicks = (
         Click.objects.filter(
-            link__buyer_id__in=buyer_ids, clicked_at__gte=since, is_bot=False, is_duplicate=False
+            link__buyer_id__in=buyer_ids,
+            clicked_at__gte=since,
+            is_bot=False,
+            is_duplicate=False,
+            not_promotable="",
         )
         .values_list("link__buyer_id", "link__enrollment__product__category_id")
         .annotate(count=Count("pk"))
         .order_by()
     )
-    return per_root(tree, sales), per_root(tree, clicks)
+    return per_root(tree, sales), per_root(tree, clicked), per_root(tree, clicks)
 
 
 def last_promoted(buyer_ids: list[int], since, enrollment_ids=None) -> dict:
@@ -136,7 +149,7 @@ def buyer_features(buyers: list[Organisation], tree: CategoryTree, enrollment_id
             "categories"
         )
     }
-    sales, clicks = history(ids, tree, now - timedelta(days=HISTORY_DAYS))
+    sales, clicked_sales, clicks = history(ids, tree, now - timedelta(days=HISTORY_DAYS))
     promoted = last_promoted(ids, now - timedelta(days=scoring.FRESH_DAYS), enrollment_ids)
     features = {}
     for pk in ids:
@@ -152,6 +165,7 @@ def buyer_features(buyers: list[Organisation], tree: CategoryTree, enrollment_id
             today=timezone.localdate(),
             sales_by_root={root: n for (b, root), n in sales.items() if b == pk},
             clicks_by_root={root: n for (b, root), n in clicks.items() if b == pk},
+            clicked_sales_by_root={root: n for (b, root), n in clicked_sales.items() if b == pk},
             last_promoted={e: day for (b, e), day in promoted.items() if b == pk},
             **extra,
         )
@@ -176,20 +190,9 @@ def enrollments_by_id(ids) -> dict[int, Enrollment]:
     return {enrollment.pk: enrollment for enrollment in queryset}
 
 
-def candidate_of(enrollment: Enrollment, tree: CategoryTree) -> Candidate:
-    category_id = enrollment.product.category_id
-    return Candidate(
-        enrollment_id=enrollment.pk, category_id=category_id,
-        parent_id=tree.parents.get(category_id), root_id=tree.root(category_id),
-        price=enrollment.campaign_price, commission_rate=enrollment.commission_rate,
-        stock=enrollment.promotion_stock,
-    )  # fmt: skip
-
-
-def top(scored: list[tuple[float, int, Candidate]], limit: int | None) -> list:
-    if limit is None:
-        return sorted(scored, key=lambda row: (-row[0], row[1]))
-    return heapq.nsmallest(limit, scored, key=lambda row: (-row[0], row[1]))
+def market_money(market: QuerySet) -> Decimal:
+    """The best commission money (campaign price * rate) among ``market``, exactly."""
+    return market.order_by().aggregate(best=Max(F_MONEY))["best"] or Decimal("0")
 
 
 def plain_rows(queryset: QuerySet) -> list[tuple]:
@@ -206,71 +209,84 @@ def plain_rows(queryset: QuerySet) -> list[tuple]:
 
 
 def shortlisted(
-    candidates: QuerySet, tree: CategoryTree, features: BuyerFeatures, limit: int
-) -> tuple[dict[int, Enrollment], Decimal]:
-    """The enrollments that may make the top ``limit`` and the exact best commission money,
-    reading the candidates as floats (see matchmaking.scoring's docstring, "Speed")."""
+    candidates: QuerySet,
+    tree: CategoryTree,
+    features: BuyerFeatures,
+    limit: int,
+    max_money: Decimal | None,
+) -> tuple[list[Candidate], Decimal]:
+    """The candidates that may make the top ``limit`` and the exact best commission money
+    (``max_money`` when given, else the candidates' own), reading the candidates as floats
+    first (see matchmaking.scoring's docstring, "Speed")."""
     rows = plain_rows(candidates.order_by().values_list(*ROUGH_FIELDS))
     if not rows:
-        return {}, Decimal("0")
-    moneys = [price * rate for _, _, price, rate, _ in rows]
-    best_money = max(moneys)
-    richest = [
-        row[0] for row, money in zip(rows, moneys, strict=True) if money >= best_money * (1 - 1e-9)
-    ]
+        return [], max_money or Decimal("0")
+    richest: set[int] = set()
+    if max_money is None:
+        moneys = [price * rate for _, _, price, rate, _ in rows]
+        best_money = max(moneys)
+        richest = {
+            row[0]
+            for row, money in zip(rows, moneys, strict=True)
+            if money >= best_money * (1 - 1e-9)
+        }
+    else:
+        best_money = float(max_money)
     roots = {pk: tree.root(pk) for pk in tree.parents}
     constants = scoring.category_constants(features, tree.parents, roots)
     scores = scoring.rough_scores(features, rows, constants, best_money)
-    ids = scoring.shortlist([row[0] for row in rows], scores, limit)
-    enrollments = enrollments_by_id(set(ids) | set(richest))
-    max_money = max(candidate_of(enrollments[pk], tree).money for pk in richest)
-    return {pk: enrollments[pk] for pk in ids}, max_money
+    ids = set(scoring.shortlist([row[0] for row in rows], scores, limit))
+    items = candidates_of(Enrollment.objects.filter(pk__in=ids | richest), tree)
+    if max_money is None:
+        max_money = max(item.money for item in items if item.enrollment_id in richest)
+    return [item for item in items if item.enrollment_id in ids], max_money
 
 
 def explained(
-    best: list, features: BuyerFeatures, tree: CategoryTree, enrollments: dict, max_money
+    best: list[Candidate], features: BuyerFeatures, tree: CategoryTree, max_money: Decimal
 ) -> list[Recommendation]:
-    results = [
+    """The recommendations of ``best``, in its order, with their parts and reasons."""
+    enrollments = enrollments_by_id(item.enrollment_id for item in best)
+    return [
         scoring.recommend(
-            buyer=features, item=item, enrollment=enrollments[pk], max_money=max_money,
-            name=tree.names.get(item.root_id, ""),
+            buyer=features, item=item, enrollment=enrollments[item.enrollment_id],
+            max_money=max_money, name=tree.names.get(item.root_id, ""),
         )
-        for _, pk, item in best
+        for item in best
     ]  # fmt: skip
-    return sorted(results, key=lambda rec: (-rec.score, rec.enrollment.pk))
 
 
 def recommend_for_buyer(
-    *, buyer: Organisation, candidates: QuerySet | None = None, limit: int | None = 20
+    *,
+    buyer: Organisation,
+    candidates: QuerySet | None = None,
+    market: QuerySet | None = None,
+    limit: int | None = 20,
 ) -> list[Recommendation]:
-    """The enrollments ``buyer`` should promote, best first; ``candidates`` default to what it
-    may promote (influencers.selectors.reach.promotable_enrollments). With a ``limit``, the
-    candidates are read as floats and only a shortlist is scored exactly (same results)."""
+    """The enrollments ``buyer`` should promote, best first (scoring.ranked); ``candidates``
+    default to what it may promote (influencers.selectors.reach.promotable_enrollments).
+    Commission is measured against the best of ``market`` (default: the candidates), which
+    must hold the candidates: a part of the market then scores as in the whole. With a
+    ``limit``, the candidates are read as floats and only a shortlist is scored exactly
+    (same results)."""
     if candidates is None:
         candidates = promotable_enrollments(buyer=buyer)
     tree = category_tree()
     features = buyer_features([buyer], tree)[buyer.pk]
+    max_money = None if market is None else market_money(market)
     if limit is None:
         items = candidates_of(candidates, tree)
         if not items:
             return []
-        max_money = max(item.money for item in items)
-        enrollments = None
+        if max_money is None:
+            max_money = max(item.money for item in items)
     else:
-        enrollments, max_money = shortlisted(candidates, tree, features, limit)
-        items = [candidate_of(enrollment, tree) for enrollment in enrollments.values()]
-    scored = [
-        (
-            scoring.float_score(scoring.float_parts(features, item, max_money)),
-            item.enrollment_id,
-            item,
-        )
-        for item in items
-    ]
-    best = top(scored, limit)
-    if enrollments is None:
-        enrollments = enrollments_by_id(row[1] for row in best)
-    return explained(best, features, tree, enrollments, max_money)
+        items, max_money = shortlisted(candidates, tree, features, limit, max_money)
+    scored = [(scoring.shown_score(features, item, max_money), item) for item in items]
+    best = scoring.ranked(
+        scored, key=lambda row: scoring.ranking_key(row[0], row[1].enrollment_id), limit=limit
+    )
+    return explained([item for _, item in best], features, tree, max_money)
 
 
 def recommend_buyers_for_enrollment(
@@ -294,14 +310,20 @@ def recommend_buyers_for_enrollment(
         ))
         for buyer in buyer_list
     ]  # fmt: skip
-    results.sort(key=lambda pair: (-pair[1].score, pair[0].pk))
-    return results if limit is None else results[:limit]
+    return scoring.ranked(
+        results, key=lambda pair: scoring.ranking_key(pair[1].score, pair[0].pk), limit=limit
+    )
+
+
+def by_rank(rec: Recommendation) -> tuple[Decimal, int]:
+    return scoring.ranking_key(rec.score, rec.enrollment.pk)
 
 
 def precomputed_for_buyer(
     *, buyer: Organisation, candidates: QuerySet, limit: int
 ) -> list[Recommendation] | None:
-    """The nightly task's rows when the newest is under FRESH_HOURS old, else None."""
+    """The nightly task's rows among ``candidates``, in the ranking order, when the newest is
+    under FRESH_HOURS old, else None."""
     rows = RecommendationScore.objects.filter(buyer=buyer)
     newest = rows.aggregate(newest=Max("computed_at"))["newest"]
     if newest is None or newest < timezone.now() - timedelta(hours=FRESH_HOURS):
@@ -309,9 +331,9 @@ def precomputed_for_buyer(
     fresh = (
         rows.filter(enrollment__in=candidates.values("pk"))
         .select_related("enrollment__product__category", "enrollment__campaign__provider")
-        .order_by("-score", "enrollment_id")[:limit]
+        .order_by(*scoring.RANKING_ORDER)[:limit]
     )
-    return [
+    stored = [
         Recommendation(
             enrollment=row.enrollment, score=row.score,
             parts={name: Decimal(value) for name, value in row.parts.items()},
@@ -319,6 +341,7 @@ def precomputed_for_buyer(
         )
         for row in fresh
     ]  # fmt: skip
+    return scoring.ranked(stored, key=by_rank, limit=limit)
 
 
 # --- who may ask for whom -----------------------------------------------------
@@ -339,22 +362,35 @@ def roster_buyer(*, organisation: Organisation, buyer_id: int | None) -> Organis
     return get_object_or_404(Organisation.objects.filter(pk__in=active), pk=buyer_id)
 
 
-def candidates_for(*, organisation: Organisation, buyer: Organisation) -> QuerySet:
-    """What the buyer may promote; a provider sees only its own campaigns' enrollments."""
-    candidates = promotable_enrollments(buyer=buyer)
+def candidates_for(*, organisation: Organisation, market: QuerySet) -> QuerySet:
+    """What the buyer may promote (``market``); a provider sees only its own campaigns'."""
     if organisation.role == Role.PROVIDER:
         mine = Q(campaign__provider=organisation) | Q(parent__campaign__provider=organisation)
-        candidates = candidates.filter(mine)
-    return candidates
+        return market.filter(mine)
+    return market
 
 
 def recommendations_for(*, organisation: Organisation, buyer: Organisation, limit: int) -> list:
-    """Precomputed scores when fresh, else computed live."""
-    candidates = candidates_for(organisation=organisation, buyer=buyer)
+    """The caller's part of the buyer's ranking: the nightly scores when fresh, then (when
+    fewer than ``limit`` of them are the caller's) the candidates the nightly run did not
+    keep, scored live. Those ranked below all it kept when it ran, so this is the live
+    ranking of that moment; and the switch does not depend on ``limit``, so a smaller
+    limit still gives a prefix of a larger one."""
+    market = promotable_enrollments(buyer=buyer)
+    candidates = candidates_for(organisation=organisation, market=market)
+    measure = market if organisation.role == Role.PROVIDER else None
     stored = precomputed_for_buyer(buyer=buyer, candidates=candidates, limit=limit)
-    if stored is not None:
+    if stored is None:
+        return recommend_for_buyer(buyer=buyer, candidates=candidates, market=measure, limit=limit)
+    if len(stored) == limit:
         return stored
-    return recommend_for_buyer(buyer=buyer, candidates=candidates, limit=limit)
+    kept = RecommendationScore.objects.filter(buyer=buyer).values("enrollment_id")
+    shown = [rec.enrollment.pk for rec in stored]  # if a nightly run replaced them meanwhile
+    rest = recommend_for_buyer(
+        buyer=buyer, candidates=candidates.exclude(pk__in=kept).exclude(pk__in=shown),
+        market=market, limit=limit - len(stored),
+    )  # fmt: skip
+    return stored + rest
 
 
 def reverse_enrollment(*, organisation: Organisation, enrollment_id: int) -> Enrollment:
