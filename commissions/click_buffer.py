@@ -71,6 +71,7 @@ def as_fields(click: ClickData) -> dict[str, str]:
         "ip_hash": click.ip_hash,
         "user_agent": click.user_agent,
         "referrer": click.referrer,
+        "not_promotable": click.not_promotable,
     }
 
 
@@ -82,6 +83,7 @@ def from_fields(fields: dict[str, str]) -> ClickData:
         ip_hash=fields["ip_hash"],
         user_agent=fields.get("user_agent", ""),
         referrer=fields.get("referrer", ""),
+        not_promotable=fields.get("not_promotable", ""),
     )
 
 

@@ -113,6 +113,8 @@ class Enrollment(models.Model):
         CATEGORY_MISMATCH = "category_mismatch", _("Does not fit the campaign")
         QUALITY = "quality", _("Quality or compliance concerns")
         OTHER = "other", _("Other")
+        # Not a rejection: an approved enrollment sent back to review by the product's change.
+        STOREFRONT_CHANGED = "storefront_changed", _("The storefront moved to another domain")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="enrollments")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="enrollments")
@@ -137,6 +139,12 @@ class Enrollment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Where its links lead: the product's storefront URL as the provider approved it. A move
+    # to another domain sends the enrollment back to review and links keep this meanwhile.
+    reviewed_storefront_url = models.URLField(max_length=500, blank=True)
+    # When it stopped being approved (terminated, expired, sent back to review): orders paid
+    # before still earn, orders paid after do not.
+    promotion_ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -153,6 +161,10 @@ class Enrollment(models.Model):
                 condition=Q(service_fee_rate__gte=0)
                 & Q(commission_rate__lte=MAX_TOTAL_RATE - F("service_fee_rate")),
                 name="enrollment_rates_sum_at_most_90pct",
+            ),
+            models.CheckConstraint(
+                condition=Q(service_fee_rate__lte=MAX_CAMPAIGN_SERVICE_FEE),
+                name="enrollment_service_fee_at_most_40pct",
             ),
             models.CheckConstraint(
                 condition=Q(promotion_stock__gte=0), name="enrollment_promotion_stock_not_negative"

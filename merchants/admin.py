@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from merchants.models import Category, MerchantProfile, Product, ProductImport
+from merchants.models import Category, MerchantProfile, Product, ProductImport, StorefrontDomain
 
 
 @admin.register(Category)
@@ -52,3 +52,12 @@ class MerchantProfileAdmin(admin.ModelAdmin):
     list_filter = ["rating"]
     search_fields = ["organisation__name"]
     list_select_related = ["organisation"]
+
+
+@admin.register(StorefrontDomain)
+class StorefrontDomainAdmin(admin.ModelAdmin):
+    list_display = ["domain", "merchant", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["domain", "merchant__name"]
+    list_select_related = ["merchant"]
+    raw_id_fields = ["merchant"]

@@ -7,11 +7,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Role
-from accounts.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from accounts.viewsets import ScopedGenericViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
 from core.csv_upload import csv_response
 from core.import_views import csv_import_action, import_response
 from merchants import csv_import, selectors, services
-from merchants.models import Category, Product, ProductImport
+from merchants.models import Category, Product, ProductImport, StorefrontDomain
 from merchants.serializers import (
     CategoryNodeSerializer,
     ImportErrorsSerializer,
@@ -20,6 +20,7 @@ from merchants.serializers import (
     ImportUploadSerializer,
     ProductImportSerializer,
     ProductSerializer,
+    StorefrontDomainSerializer,
 )
 
 MERCHANTS = (Role.MERCHANT,)
@@ -88,6 +89,29 @@ class ProductViewSet(ScopedModelViewSet):
         return csv_response(
             "products.csv", csv_import.COLUMNS, selectors.product_csv_rows(products)
         )
+
+
+class StorefrontDomainViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    ScopedGenericViewSet,
+):
+    """The host names the merchant sells on. With any declared, every storefront address must
+    be on one of them (or below it); the first must cover today's products."""
+
+    queryset = StorefrontDomain.objects.all()
+    serializer_class = StorefrontDomainSerializer
+    allowed_roles = MERCHANTS
+
+    def perform_create(self, serializer):
+        serializer.instance = services.declare_domain(
+            merchant=self.request.user.organisation, domain=serializer.validated_data["domain"]
+        )
+
+    def perform_destroy(self, instance):
+        services.remove_domain(merchant=self.request.user.organisation, domain_id=instance.pk)
 
 
 class ProductImportViewSet(ScopedReadOnlyViewSet):

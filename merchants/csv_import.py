@@ -13,6 +13,7 @@ autocommit (so the progress bar moves while it runs), then writes everything
 in one transaction with bulk_create / bulk_update in batches.
 """
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
-from core import import_jobs
+from core import generations, import_jobs
 from core.csv_upload import (
     CellError,
     CsvRejected,
@@ -40,6 +41,8 @@ from core.csv_upload import (
 from merchants import services
 from merchants.models import Category, Product, ProductImport
 from merchants.selectors import categories_by_slug
+from merchants.storefront_changes import StorefrontChange, announce_on_commit
+from merchants.storefront_urls import declared_domains, domain_problem, url_problem
 
 COLUMNS = services.PRODUCT_FIELDS
 REQUIRED_COLUMNS = ("sku", "title", "category", "price", "storefront_url")
@@ -70,7 +73,7 @@ def text_reader(max_length: int, *, required: bool) -> Callable[[str, Any], str]
     return read
 
 
-def url_reader(*, required: bool) -> Callable[[str, Any], str]:
+def url_reader(*, required: bool, storefront: bool = False) -> Callable[[str, Any], str]:
     read_text = text_reader(500, required=required)
 
     def read(cell: str, categories: Any) -> str:
@@ -81,6 +84,9 @@ def url_reader(*, required: bool) -> Callable[[str, Any], str]:
             except ValidationError as exc:
                 message = _("Enter a full web address starting with http:// or https://.")
                 raise CellError(message) from exc
+            problem = url_problem(value) if storefront else ""
+            if problem:
+                raise CellError(problem)
         return value
 
     return read
@@ -141,7 +147,7 @@ READERS: dict[str, Callable[[str, Any], Any]] = {
     "price": read_price,
     "stock": units_reader("stock"),
     "sample_stock": units_reader("sample_stock"),
-    "storefront_url": url_reader(required=True),
+    "storefront_url": url_reader(required=True, storefront=True),
     "image_url": url_reader(required=False),
     "status": read_status,
 }
@@ -168,9 +174,13 @@ def check_row(line: int, cells: dict[str, str], categories: dict[str, Category])
 
 
 def check_rows(
-    table: CsvTable, *, on_progress: Callable[[int], None] | None = None
+    table: CsvTable,
+    *,
+    domains: list[str] | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> list[ProductRow]:
-    """Every row checked; a SKU seen before is an error on the later line. All errors or none."""
+    """Every row checked; a SKU seen before is an error on the later line; a storefront
+    address outside the merchant's declared ``domains`` is an error. All errors or none."""
     categories = categories_by_slug()
     rows, errors = [], list(table.errors)
     first_line: dict[str, int] = {}
@@ -182,6 +192,10 @@ def check_rows(
                 errors.extend(rejected.errors)
                 continue
             sku = row.values["sku"]
+            outside = domain_problem(row.values["storefront_url"], domains or [])
+            if outside:
+                errors.append(RowError(line, "storefront_url", outside))
+                continue
             if sku in first_line:
                 message = _("This SKU is already on line %(line)d.") % {"line": first_line[sku]}
                 errors.append(RowError(line, "sku", message))
@@ -225,22 +239,34 @@ def new_product(merchant: Organisation, values: dict[str, Any]) -> Product:
     return Product(merchant=merchant, **fields)
 
 
-def plan_writes(
-    merchant: Organisation, rows: list[ProductRow]
-) -> tuple[list[Product], list[Product], set[str]]:
-    """New products, changed existing ones (locked) and the fields that changed anywhere."""
+@dataclass
+class Writes:
+    """What an import writes: new products, changed existing ones (locked), the fields that
+    changed anywhere, and the storefront addresses that changed."""
+
+    to_create: list[Product] = dataclasses.field(default_factory=list)
+    to_update: list[Product] = dataclasses.field(default_factory=list)
+    fields: set[str] = dataclasses.field(default_factory=set)
+    moves: list[StorefrontChange] = dataclasses.field(default_factory=list)
+
+
+def plan_writes(merchant: Organisation, rows: list[ProductRow]) -> Writes:
     existing = lock_existing(merchant, [row.values["sku"] for row in rows])
-    to_create, to_update, fields = [], [], set()
+    writes = Writes()
     now = timezone.now()
     for row in rows:
         product = existing.get(row.values["sku"])
         if product is None:
-            to_create.append(new_product(merchant, row.values))
-        elif changed := apply_row(product, row.values):
+            writes.to_create.append(new_product(merchant, row.values))
+            continue
+        old_url = product.storefront_url
+        if changed := apply_row(product, row.values):
             product.updated_at = now
-            to_update.append(product)
-            fields |= changed
-    return to_create, to_update, fields
+            writes.to_update.append(product)
+            writes.fields |= changed
+        if "storefront_url" in changed:
+            writes.moves.append(StorefrontChange(product.pk, old_url, product.storefront_url))
+    return writes
 
 
 def update_changed(products: list[Product], fields: set[str]) -> None:
@@ -262,15 +288,18 @@ def write_rows(*, merchant: Organisation, rows: list[ProductRow]) -> ImportResul
     """
     try:
         with transaction.atomic():
-            to_create, to_update, fields = plan_writes(merchant, rows)
-            Product.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
-            update_changed(to_update, fields)
+            writes = plan_writes(merchant, rows)
+            Product.objects.bulk_create(writes.to_create, batch_size=WRITE_BATCH)
+            update_changed(writes.to_update, writes.fields)
+            if {"storefront_url", "status"} & writes.fields:
+                generations.bump_on_commit(generations.PROMOTION)
+            announce_on_commit(writes.moves)
     except IntegrityError as exc:
         error = services.product_integrity_error(exc)
         message = _("%(problem)s Another upload or edit changed these products; try again.")
         problem = RowError(None, error.field, message % {"problem": error.message})
         raise CsvRejected([problem]) from exc
-    return ImportResult(created=len(to_create), updated=len(to_update))
+    return ImportResult(created=len(writes.to_create), updated=len(writes.to_update))
 
 
 def import_products(
@@ -282,7 +311,7 @@ def import_products(
     text = decode_csv(data)
     table = read_product_csv(text)
     if len(table.rows) <= settings.PRODUCT_IMPORT_SYNC_MAX_ROWS:
-        rows = check_rows(table)
+        rows = check_rows(table, domains=declared_domains(merchant.pk))
         return write_rows(merchant=merchant, rows=rows)
     return import_jobs.queue(
         ProductImport,
@@ -313,7 +342,11 @@ def process_import(product_import: ProductImport) -> None:
     table = read_product_csv(product_import.content)
     progress = ProductImport.objects.filter(pk=product_import.pk)
     # Outside the write transaction: each chunk's progress is committed at once.
-    rows = check_rows(table, on_progress=lambda done: progress.update(processed_rows=done))
+    rows = check_rows(
+        table,
+        domains=declared_domains(product_import.merchant_id),
+        on_progress=lambda done: progress.update(processed_rows=done),
+    )
     with transaction.atomic():
         result = write_rows(merchant=product_import.merchant, rows=rows)
         finish_import(product_import.pk, result=result)

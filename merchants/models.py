@@ -80,6 +80,30 @@ class Product(models.Model):
         return f"{self.sku} {self.title}"
 
 
+class StorefrontDomain(models.Model):
+    """A host name the merchant sells on: once it declares any, storefront addresses must be on
+    one of them or below (shop.example.com covers m.shop.example.com)."""
+
+    merchant = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="storefront_domains"
+    )
+    domain = models.CharField(_("domain"), max_length=253)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    organisation_paths = ("merchant",)
+
+    class Meta:
+        ordering = ["domain", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "domain"], name="storefront_domain_unique_per_merchant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
 class ProductImport(ImportJob):
     """One product CSV: created or updated by SKU."""
 

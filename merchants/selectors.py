@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from accounts.scoping import visible_to
-from merchants.models import Category, Product, ProductImport
+from merchants.models import Category, Product, ProductImport, StorefrontDomain
 from merchants.services import PRODUCT_FIELDS, UNKNOWN_CATEGORY
 
 LOW_STOCK_MAX = 10
@@ -184,3 +184,7 @@ def product_csv_rows(products: QuerySet[Product]) -> Iterable[list[Any]]:
             product.category.slug if field == "category" else getattr(product, field)
             for field in PRODUCT_FIELDS
         ]
+
+
+def storefront_domains_of(*, merchant: Organisation) -> QuerySet[StorefrontDomain]:
+    return visible_to(StorefrontDomain.objects.all(), merchant).order_by("domain")

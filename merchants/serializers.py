@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from merchants import services
-from merchants.models import Category, Product, ProductImport
+from merchants.models import Category, Product, ProductImport, StorefrontDomain
 
 
 class CategorySlugField(serializers.SlugRelatedField):
@@ -122,3 +122,10 @@ class ProductImportSerializer(serializers.ModelSerializer):
     @extend_schema_field(ImportRowErrorSerializer(many=True))
     def get_errors(self, product_import: ProductImport) -> list[dict]:
         return product_import.errors
+
+
+class StorefrontDomainSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StorefrontDomain
+        fields = ["id", "domain", "created_at"]
+        read_only_fields = ["created_at"]

@@ -15,8 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, Role
+from core import generations
 from core.errors import Conflict, DomainError, Forbidden, ensure
-from merchants.models import Product
+from merchants.models import Product, StorefrontDomain
+from merchants.storefront_changes import StorefrontChange, announce_on_commit
+from merchants.storefront_urls import (
+    declared_domains,
+    domain_problem,
+    host_problem,
+    storefront_problem,
+)
 
 PRODUCT_FIELDS = (
     "sku",
@@ -78,12 +86,15 @@ def check_merchant(merchant: Organisation | None) -> Organisation:
 
 
 def check_product(product: Product) -> None:
-    """Price above 0; stock and sample stock whole numbers, never negative."""
+    """Price above 0; stock and sample stock whole numbers, never negative; a storefront
+    address shoppers may be sent to (merchants.storefront_urls)."""
     problem = price_problem(product.price)
     ensure(problem is None, DomainError(problem or "", field="price"))
     for field in NEGATIVE_UNITS:
         problem = units_problem(field, getattr(product, field))
         ensure(problem is None, DomainError(problem or "", field=field))
+    problem = storefront_problem(product.storefront_url, merchant_id=product.merchant_id)
+    ensure(not problem, DomainError(problem, field="storefront_url"))
 
 
 def product_integrity_error(exc: IntegrityError) -> DomainError:
@@ -119,10 +130,21 @@ def update_product(*, product_id: int, merchant: Organisation, changes: dict[str
     ensure(set(changes) <= set(PRODUCT_FIELDS), DomainError(_("Unknown product field.")))
     with transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product_id, merchant=merchant)
+        before = (product.storefront_url, product.status)
         for field, value in changes.items():
             setattr(product, field, value)
         save_checked(product)
+        promotion_changed(product, *before)
     return product
+
+
+def promotion_changed(product: Product, old_url: str, old_status: str) -> None:
+    """What links lead to or earn may have changed: redirects look again, and apps above
+    follow a new storefront address (merchants.storefront_changes)."""
+    if (product.storefront_url, product.status) != (old_url, old_status):
+        generations.bump_on_commit(generations.PROMOTION)
+    if product.storefront_url != old_url:
+        announce_on_commit([StorefrontChange(product.pk, old_url, product.storefront_url)])
 
 
 def archive_product(*, product_id: int, merchant: Organisation) -> Product:
@@ -136,4 +158,79 @@ def archive_product(*, product_id: int, merchant: Organisation) -> Product:
         )
         product.status = Product.Status.ARCHIVED
         product.save(update_fields=["status", "updated_at"])
+        generations.bump_on_commit(generations.PROMOTION)
     return product
+
+
+# --- storefront domains -------------------------------------------------------------------
+
+MAX_DOMAINS = 50
+SHOWN_SKUS = 5
+
+
+def normalised_domain(text: str) -> str:
+    domain = (text or "").strip().lower().rstrip(".")
+    domain = domain.removeprefix("https://").removeprefix("http://").split("/")[0]
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise DomainError(_("Enter a host name such as shop.example.com."), field="domain") from exc
+    problem = host_problem(domain)
+    ensure(not problem, DomainError(problem, field="domain"))
+    return domain
+
+
+def products_outside(merchant: Organisation, domains: list[str]) -> list[str]:
+    """SKUs of the merchant's products (not archived) whose address would fall outside."""
+    products = Product.objects.filter(merchant=merchant).exclude(status=Product.Status.ARCHIVED)
+    return [
+        sku
+        for sku, url in products.order_by("sku").values_list("sku", "storefront_url")
+        if domain_problem(url, domains)
+    ]
+
+
+def ensure_products_within(merchant: Organisation, domains: list[str]) -> None:
+    outside = products_outside(merchant, domains)
+    ensure(
+        not outside,
+        DomainError(
+            _("These products' addresses would fall outside your storefront domains: %s. "
+              "Change their addresses first.")
+            % ", ".join(outside[:SHOWN_SKUS] + (["…"] if len(outside) > SHOWN_SKUS else [])),
+            field="domain",
+        ),
+    )  # fmt: skip
+
+
+def declare_domain(*, merchant: Organisation, domain: str) -> StorefrontDomain:
+    """Add a storefront domain. Rule: once a merchant has declared domains, every product
+    address must be within them, so the first declaration must cover today's products."""
+    check_merchant(merchant)
+    domain = normalised_domain(domain)
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=merchant.pk)  # one change at a time
+        current = declared_domains(merchant.pk)
+        ensure(domain not in current, DomainError(_("This domain is declared already."),
+                                                  field="domain"))  # fmt: skip
+        ensure(
+            len(current) < MAX_DOMAINS,
+            DomainError(_("At most %d storefront domains.") % MAX_DOMAINS, field="domain"),
+        )
+        ensure_products_within(merchant, [*current, domain])
+        declared = StorefrontDomain.objects.create(merchant=merchant, domain=domain)
+        generations.bump_on_commit(generations.PROMOTION)
+    return declared
+
+
+def remove_domain(*, merchant: Organisation, domain_id: int) -> None:
+    """Remove a storefront domain, unless products' addresses still need it."""
+    check_merchant(merchant)
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=merchant.pk)
+        declared = StorefrontDomain.objects.get(pk=domain_id, merchant=merchant)
+        rest = [d for d in declared_domains(merchant.pk) if d != declared.domain]
+        if rest:  # with none left, any public address is allowed again
+            ensure_products_within(merchant, rest)
+        declared.delete()
+        generations.bump_on_commit(generations.PROMOTION)

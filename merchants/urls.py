@@ -24,4 +24,14 @@ urlpatterns = [
         name="merchant-product-import-status",
     ),
     path("products/export/", views.ProductExportView.as_view(), name="merchant-product-export"),
+    path(
+        "products/domains/",
+        views.StorefrontDomainsView.as_view(),
+        name="merchant-storefront-domains",
+    ),
+    path(
+        "products/domains/<int:pk>/remove/",
+        views.RemoveStorefrontDomainView.as_view(),
+        name="merchant-storefront-domain-remove",
+    ),
 ]

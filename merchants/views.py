@@ -84,6 +84,43 @@ class ArchiveProductView(MerchantView):
         return redirect("merchant-products")
 
 
+class StorefrontDomainsView(MerchantView):
+    """The host names the shop sells on: with any declared, product addresses stay on them."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page()
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        domain = request.POST.get("domain", "")
+        try:
+            declared = services.declare_domain(merchant=request.user.organisation, domain=domain)
+        except DomainError as error:
+            return self.page(error=error.message, typed=domain, status=400)
+        messages.success(request, _("Declared %(domain)s.") % {"domain": declared.domain})
+        return redirect("merchant-storefront-domains")
+
+    def page(self, *, error: str = "", typed: str = "", status: int = 200) -> HttpResponse:
+        context = {
+            "domains": selectors.storefront_domains_of(merchant=self.request.user.organisation),
+            "error": error,
+            "typed": typed,
+        }
+        return render(self.request, "merchants/storefront_domains.html", context, status=status)
+
+
+class RemoveStorefrontDomainView(MerchantView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        domain = get_object_or_404(
+            selectors.storefront_domains_of(merchant=request.user.organisation), pk=pk
+        )
+        try:
+            services.remove_domain(merchant=request.user.organisation, domain_id=domain.pk)
+            messages.success(request, _("Removed %(domain)s.") % {"domain": domain.domain})
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("merchant-storefront-domains")
+
+
 class ProductImportView(CsvImportPostMixin, MerchantView):
     """Upload a CSV: small files land at once, large ones show a progress page."""
 

@@ -56,7 +56,10 @@ class OrderLine(models.Model):
         UNKNOWN_LINK = "unknown_link", _("Link code not found")
         OUTSIDE_WINDOW = "outside_window", _("Click outside the campaign's attribution window")
         SKU_MISMATCH = "sku_mismatch", _("SKU is not the linked product")
-        NOT_PROMOTABLE = "not_promotable", _("The enrollment was not promotable then")
+        NOT_PROMOTABLE = "not_promotable", _("The campaign was not running when it was paid")
+        ENROLLMENT_ENDED = "enrollment_ended", _("The enrollment had ended when it was paid")
+        PRODUCT_ARCHIVED = "product_archived", _("The merchant archived the product")
+        LINK_AFTER_PAYMENT = "link_after_payment", _("The link was made after the payment")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField()

@@ -54,6 +54,9 @@ class Click(models.Model):
     referrer = models.CharField(max_length=500, blank=True)
     is_bot = models.BooleanField(default=False)
     is_duplicate = models.BooleanField(default=False)
+    # Why the link could not earn when clicked (its enrollment ended, its product archived...):
+    # the shopper still reached the storefront, the click is kept and not counted.
+    not_promotable = models.CharField(max_length=32, blank=True)
 
     organisation_paths = (
         "link__buyer",
@@ -78,4 +81,4 @@ class Click(models.Model):
 
     @property
     def counted(self) -> bool:
-        return not (self.is_bot or self.is_duplicate)
+        return not (self.is_bot or self.is_duplicate or self.not_promotable)

@@ -16,6 +16,9 @@ from accounts.models import Organisation
 from accounts.scoping import visible_to
 from commissions.models import AffiliateLink, Click
 from commissions.services.links import LINK_CACHE_PREFIX
+from core import generations
+from matchmaking.selectors.promotable import why_not_promotable
+from merchants.storefront_urls import storefront_problem
 
 MISSING = "-"  # cached for unknown codes too, so scanning robots do not reach the database
 
@@ -54,32 +57,58 @@ def links_by_enrollment(
 @dataclass(frozen=True)
 class LinkTarget:
     link_id: int
-    destination: str
+    destination: str  # "" when the stored address is not one we may send people to
     expires_at: datetime
+    not_promotable: str = ""  # why clicks of the link earn nothing now, or ""
 
     @property
     def live(self) -> bool:
         return self.expires_at > timezone.now()
 
 
+def load_target(code: str) -> LinkTarget | None:
+    link = (
+        AffiliateLink.objects.select_related("enrollment__product", "enrollment__campaign")
+        .filter(code=code)
+        .first()
+    )
+    if link is None:
+        return None
+    enrollment = link.enrollment
+    destination = enrollment.reviewed_storefront_url or enrollment.product.storefront_url
+    # Checked again here: an address stored before the rule, or outside the merchant's
+    # storefront domains declared since, is not followed.
+    if storefront_problem(destination, merchant_id=enrollment.product.merchant_id):
+        destination = ""
+    return LinkTarget(
+        link_id=link.pk,
+        destination=destination,
+        expires_at=link.expires_at,
+        not_promotable=why_not_promotable(enrollment),
+    )
+
+
 def resolve_code(code: str) -> LinkTarget | None:
-    """Where ``/l/<code>`` leads, cached for ``LINK_CACHE_SECONDS`` (expired links included:
-    the caller checks ``live``). Creating or renewing a link clears its entry."""
-    key = LINK_CACHE_PREFIX + code
+    """Where ``/l/<code>`` leads and whether its clicks earn, cached for
+    ``LINK_CACHE_SECONDS`` (expired links included: the caller checks ``live``). Creating or
+    renewing a link clears its entry; a change of what is promotable (an enrollment ended, a
+    product archived, a storefront moved) bumps the "promotion" generation, which every entry
+    is compared with in the same round trip."""
+    key, generation_key = LINK_CACHE_PREFIX + code, generations.key_of(generations.PROMOTION)
     try:
-        cached = cache.get(key)
+        values = cache.get_many([key, generation_key])
     except RedisError:  # a cache outage slows the redirect down, it does not break it
-        cached = None
-    if cached is None:
-        row = (
-            AffiliateLink.objects.filter(code=code)
-            .values_list("pk", "enrollment__product__storefront_url", "expires_at")
-            .first()
-        )
-        cached = MISSING if row is None else (row[0], row[1], row[2].timestamp())
+        values = {}
+    generation, cached = generations.current(values, generations.PROMOTION), values.get(key)
+    if cached is None or cached[-1] != generation:
+        target = load_target(code)
+        cached = (MISSING, generation) if target is None else (
+            target.link_id, target.destination, target.expires_at.timestamp(),
+            target.not_promotable, generation,
+        )  # fmt: skip
         with suppress(RedisError):
             cache.set(key, cached, getattr(settings, "LINK_CACHE_SECONDS", 60))
-    if cached == MISSING:
+    if cached[0] == MISSING:
         return None
-    link_id, destination, expires = cached
-    return LinkTarget(link_id, destination, datetime.fromtimestamp(expires, tz=UTC))
+    link_id, destination, expires, not_promotable, _generation = cached
+    return LinkTarget(link_id, destination, datetime.fromtimestamp(expires, tz=UTC), not_promotable)

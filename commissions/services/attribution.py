@@ -7,10 +7,14 @@ Rules, applied to every line not attributed yet:
   a click id we do not know yet is ``unknown_click`` (it may still sit in
   the Redis click buffer, so the beat task retries it);
 - otherwise the order's ``link_code`` goes to that link: unknown code ->
-  ``unknown_link``, a link expired at the paid time -> ``outside_window``;
+  ``unknown_link``, a link expired at the paid time -> ``outside_window``, a link made
+  after the payment -> ``link_after_payment`` (the click or link must come first);
 - no click id and no code -> ``no_click``;
 - a line whose sku is not the linked product's (or whose order belongs to
-  another merchant than the product) -> ``sku_mismatch``.
+  another merchant than the product) -> ``sku_mismatch``;
+- a link that was not promoting at the paid time earns nothing: its enrollment had ended
+  (``enrollment_ended``), its product is archived (``product_archived``), its campaign was
+  not running (``not_promotable``); see matchmaking.selectors.promotable.
 An attributed line keeps its link, click and product for good: later events
 never move it. The order's merchant comes from the linked product.
 
@@ -26,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commissions.models import AffiliateLink, Click, Order, OrderLine
+from matchmaking.selectors.promotable import promoting_at
 from merchants.models import Product
 
 Reason = OrderLine.Unattributed
@@ -91,6 +96,8 @@ def find_source(order: Order, index: SourceIndex) -> Source:
             return Source(reason=Reason.UNKNOWN_LINK)
         if paid_at is None or link.expires_at < paid_at:
             return Source(reason=Reason.OUTSIDE_WINDOW)
+        if link.created_at > paid_at + CLOCK_SKEW:
+            return Source(reason=Reason.LINK_AFTER_PAYMENT)
         return Source(link=link)
     return Source(reason=Reason.NO_CLICK)
 
@@ -105,6 +112,10 @@ def attribute_line(*, order: Order, line: OrderLine, source: Source, now: dateti
     other_merchant = order.merchant_id not in (None, product.merchant_id)
     if line.sku != product.sku or other_merchant:
         line.unattributed_reason = Reason.SKU_MISMATCH
+        return False
+    stopped = promoting_at(source.link.enrollment, order.paid_at)
+    if stopped:
+        line.unattributed_reason = stopped
         return False
     line.link, line.click, line.product = source.link, source.click, product
     line.attributed_at, line.unattributed_reason = now, ""

@@ -70,6 +70,7 @@ class ClickData:
     ip_hash: str
     user_agent: str
     referrer: str
+    not_promotable: str = ""
 
 
 def new_click_id() -> str:
@@ -83,7 +84,12 @@ def is_bot_agent(user_agent: str) -> bool:
 
 
 def click_from_request(
-    request: HttpRequest, *, link_id: int, click_id: str, clicked_at: datetime
+    request: HttpRequest,
+    *,
+    link_id: int,
+    click_id: str,
+    clicked_at: datetime,
+    not_promotable: str = "",
 ) -> ClickData:
     return ClickData(
         click_id=click_id,
@@ -92,6 +98,7 @@ def click_from_request(
         ip_hash=hash_ip(client_ip(request)),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
         referrer=request.META.get("HTTP_REFERER", "")[:REFERRER_MAX],
+        not_promotable=not_promotable,
     )
 
 
@@ -151,6 +158,7 @@ def flagged(clicks: list[ClickData], latest: dict[tuple[int, str], datetime]) ->
                 referrer=click.referrer[:REFERRER_MAX],
                 is_bot=bot,
                 is_duplicate=duplicate,
+                not_promotable=click.not_promotable[:32],
             )
         )
     return rows

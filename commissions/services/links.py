@@ -1,7 +1,8 @@
 """Tracked links: one per (buyer, enrollment), short unguessable codes, valid 90 days.
 
 Rules (DESIGN.md "Affiliate link"): a buyer gets a link only for an enrollment it may promote
-(``influencers.selectors.reach.promotable_enrollments``); asking again returns the same link,
+now (``influencers.selectors.reach.promotable_enrollments``; when it knows the item, the refusal
+says why: ended, archived, out of stock...); asking again returns the same link,
 and an expired one is renewed for another 90 days under the same code.
 """
 
@@ -22,7 +23,8 @@ from commissions.models import AffiliateLink
 from commissions.models.tracking import LINK_VALIDITY_DAYS
 from core.errors import DomainError, Forbidden, ensure
 from influencers.models import LineupSlot, Livestream
-from influencers.selectors.reach import promotable_enrollments
+from influencers.selectors.reach import promotable_enrollments, reached_enrollment
+from matchmaking.selectors.promotable import explain, why_not_promotable
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +53,21 @@ def check_buyer(by: User) -> Organisation:
     return by.organisation
 
 
-def not_promotable() -> DomainError:
-    # The same words whether the enrollment exists or not: no hint about other people's items.
-    return DomainError(_("You cannot promote this item."), field="enrollment")
+def not_promotable(
+    buyer: Organisation | None = None, enrollment_id: int | None = None
+) -> DomainError:
+    """Why the buyer cannot promote it, when the buyer knows the item (its provider's campaign,
+    or an assortment shared with it); otherwise the same words whether the enrollment exists
+    or not: no hint about other people's items."""
+    known = (
+        reached_enrollment(buyer=buyer, enrollment_id=enrollment_id)
+        if buyer is not None and enrollment_id is not None
+        else None
+    )
+    reason = why_not_promotable(known) if known is not None else ""
+    return DomainError(
+        explain(reason) if reason else _("You cannot promote this item."), field="enrollment"
+    )
 
 
 def renew_expired(links: list[AffiliateLink]) -> None:
@@ -98,7 +112,8 @@ def get_or_create_link(*, by: User, enrollment_id: int) -> tuple[AffiliateLink, 
     expired) or a new one. Returns the link and whether it was created."""
     buyer = check_buyer(by)
     promotable = promotable_enrollments(buyer=buyer).filter(pk=enrollment_id).exists()
-    ensure(promotable, not_promotable())
+    if not promotable:
+        raise not_promotable(buyer, enrollment_id)
     with transaction.atomic():
         existing = (
             AffiliateLink.objects.select_for_update()

@@ -1,5 +1,9 @@
 """``GET /l/<code>``: answer 302 to the storefront at once, whatever happens to the click.
 
+A link that is not promotable now (its enrollment ended, its product archived...) still sends
+the shopper on: the click is recorded with the reason and earns nothing. A stored address that
+breaks the storefront rules is not followed (the link's not-found page).
+
 The hot path is one cache round trip for the per-address limit, one cache read, one XADD to
 the Redis stream (or, without Redis, one small database transaction) and the redirect.
 Recording is wrapped so that no failure of Redis or the database ever costs the visitor the
@@ -24,7 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from commissions import click_buffer
-from commissions.selectors.links import resolve_code
+from commissions.selectors.links import LinkTarget, resolve_code
 from commissions.services.clicks import (
     ClickData,
     click_from_request,
@@ -61,14 +65,18 @@ def record(click: ClickData) -> None:
     store_clicks(clicks=[click])
 
 
-def record_safely(request: HttpRequest, *, link_id: int, click_id: str) -> None:
+def record_safely(request: HttpRequest, *, target: LinkTarget, click_id: str) -> None:
     try:
         click = click_from_request(
-            request, link_id=link_id, click_id=click_id, clicked_at=timezone.now()
+            request,
+            link_id=target.link_id,
+            click_id=click_id,
+            clicked_at=timezone.now(),
+            not_promotable=target.not_promotable,
         )
         record(click)
     except Exception:
-        logger.exception("could not record click %s of link %s", click_id, link_id)
+        logger.exception("could not record click %s of link %s", click_id, target.link_id)
 
 
 def link_not_found() -> HttpResponse:
@@ -103,5 +111,5 @@ def follow_link(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponseRedirect(target.destination)
     click_id = new_click_id()
     if request.method == "GET":  # a HEAD (link checkers) is not a visit
-        record_safely(request, link_id=target.link_id, click_id=click_id)
+        record_safely(request, target=target, click_id=click_id)
     return HttpResponseRedirect(with_click_id(target.destination, click_id))

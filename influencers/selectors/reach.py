@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import Organisation
 from matchmaking.models import AssortmentItem, Campaign, Enrollment, RosterMembership
 from matchmaking.selectors.campaigns import effectively
+from matchmaking.selectors.promotable import available
 
 
 def reachable_filter(buyer: Organisation, campaigns: Q) -> Q:
@@ -45,7 +46,22 @@ def reachable_enrollments(*statuses: str, buyer: Organisation, today: date | Non
 
 
 def promotable_enrollments(*, buyer: Organisation, today: date | None = None) -> QuerySet:
-    return reachable_enrollments(Campaign.Status.ONGOING, buyer=buyer, today=today)
+    """What the buyer reaches that is promotable now: approved, campaign ongoing, product active
+    with stock, promotion stock left (matchmaking.selectors.promotable)."""
+    return reachable_enrollments(Campaign.Status.ONGOING, buyer=buyer, today=today).filter(
+        available()
+    )
+
+
+def reached_enrollment(*, buyer: Organisation, enrollment_id: int) -> Enrollment | None:
+    """The enrollment if the buyer reaches it at all (any status, any campaign date), with
+    product and campaign: to tell it why it cannot promote something it knows of."""
+    campaigns = effectively(*Campaign.Status.values)
+    return (
+        Enrollment.objects.select_related("product", "campaign")
+        .filter(reachable_filter(buyer, campaigns), pk=enrollment_id)
+        .first()
+    )
 
 
 def sampleable_enrollments(*, buyer: Organisation, today: date | None = None) -> QuerySet:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.services import ensure_can_write
+from core import generations
 from core.errors import Conflict, DomainError, Forbidden, ensure
 from matchmaking.models import (
     MAX_CAMPAIGN_SERVICE_FEE,
@@ -290,6 +291,7 @@ def close_campaign(*, campaign_id: int, by: User) -> Campaign:
         campaign.status = Status.CLOSED
         campaign.closed_at = timezone.now()
         campaign.save(update_fields=["status", "closed_at"])
+        generations.bump_on_commit(generations.PROMOTION)
         expire_enrollments_of_closed_campaigns(today=timezone.localdate(), campaign=campaign)
     return campaign
 
@@ -309,8 +311,12 @@ def expire_enrollments_of_closed_campaigns(*, today: date, campaign: Campaign | 
     if campaign is not None:
         in_closed = in_closed.filter(campaign=campaign)
         children = children.filter(parent__campaign=campaign)
-    expired = in_closed.update(status=Enrollment.Status.EXPIRED, updated_at=now)
-    return expired + children.update(status=Enrollment.Status.EXPIRED, updated_at=now)
+    ended = {"status": Enrollment.Status.EXPIRED, "promotion_ended_at": now, "updated_at": now}
+    expired = in_closed.update(**ended)
+    expired += children.update(**ended)
+    if expired:
+        generations.bump_on_commit(generations.PROMOTION)
+    return expired
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,15 @@ from accounts.models import User
 from accounts.scoping import visible_to
 from core.errors import Conflict, DomainError, Forbidden, ensure
 from core.notifications import notify
-from matchmaking.models import MAX_COMMISSION, MAX_TOTAL_RATE, ChangeRequest, Enrollment
+from matchmaking.models import (
+    MAX_CAMPAIGN_SERVICE_FEE,
+    MAX_COMMISSION,
+    MAX_TOTAL_RATE,
+    ChangeRequest,
+    Enrollment,
+)
 from matchmaking.rates import record_rate_change
+from matchmaking.services.campaigns import percent as campaign_percent
 
 DECISION_PERIOD = timedelta(days=7)
 AUTO_ACCEPT_BATCH = 100
@@ -63,6 +70,11 @@ def check_new_rate(
         errors["service_fee_rate"] = [
             _("The service fee must be at least the campaign's %s.")
             % percent(campaign.service_fee_rate)
+        ]
+    elif service_fee_rate > MAX_CAMPAIGN_SERVICE_FEE:
+        errors["service_fee_rate"] = [
+            _("The service-fee rate can be at most %s.")
+            % campaign_percent(MAX_CAMPAIGN_SERVICE_FEE)
         ]
     if not errors and commission_rate + service_fee_rate > MAX_TOTAL_RATE:
         errors["commission_rate"] = [

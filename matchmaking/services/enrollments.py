@@ -18,14 +18,25 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.scoping import visible_to
 from accounts.services import ensure_can_write
+from core import generations
 from core.errors import Conflict, DomainError, Forbidden, ensure
-from matchmaking.models import MAX_COMMISSION, MAX_TOTAL_RATE, Campaign, Enrollment
+from matchmaking.models import (
+    MAX_CAMPAIGN_SERVICE_FEE,
+    MAX_COMMISSION,
+    MAX_TOTAL_RATE,
+    Campaign,
+    Enrollment,
+)
 from matchmaking.rates import record_initial_rate
 from matchmaking.selectors.campaigns import OPENED, effective_status, is_accepting_enrollments
 from matchmaking.services.campaigns import FieldErrors, percent
 from merchants.models import Category, MerchantProfile, Product
 
 Status = Enrollment.Status
+# What a provider may give when rejecting; "storefront changed" is the product's doing.
+REJECTION_REASONS = [
+    value for value in Enrollment.Reason.values if value != Enrollment.Reason.STOREFRONT_CHANGED
+]
 DEFAULT_MERCHANT_RATING = Decimal("4.80")
 MAX_BULK_IDS = 200
 MAX_CATEGORY_DEPTH = 10
@@ -102,6 +113,11 @@ def check_rates(campaign: Campaign, terms: Terms, errors: FieldErrors) -> None:
         "service_fee_rate",
         _("The service-fee rate must be at least %s in this campaign.")
         % percent(campaign.service_fee_rate),
+    )
+    errors.check(
+        fee <= MAX_CAMPAIGN_SERVICE_FEE,
+        "service_fee_rate",
+        _("The service-fee rate can be at most %s.") % percent(MAX_CAMPAIGN_SERVICE_FEE),
     )
 
 
@@ -227,7 +243,7 @@ def ensure_approvable(enrollment: Enrollment) -> None:
         )
 
 
-def ensure_stock_covers(enrollment: Enrollment) -> None:
+def ensure_stock_covers(enrollment: Enrollment) -> Product:
     product = Product.objects.select_for_update().get(pk=enrollment.product_id)
     ensure(
         product.stock >= enrollment.promotion_stock,
@@ -237,6 +253,7 @@ def ensure_stock_covers(enrollment: Enrollment) -> None:
             field="promotion_stock",
         ),
     )
+    return product
 
 
 def approve_enrollment(*, enrollment_id: int, by: User) -> Enrollment:
@@ -244,7 +261,8 @@ def approve_enrollment(*, enrollment_id: int, by: User) -> Enrollment:
 
     The approved rate is recorded in the same transaction (rate history).
     A campaign closed meanwhile is caught by the beat's sweep of approved
-    enrollments in closed campaigns.
+    enrollments in closed campaigns. The storefront address approved is where links lead
+    (``reviewed_storefront_url``) until the next review.
     """
     with transaction.atomic():
         enrollment = locked(enrollment_id)
@@ -255,12 +273,19 @@ def approve_enrollment(*, enrollment_id: int, by: User) -> Enrollment:
             _("Only a pending enrollment can be approved; this one is %s."),
         )
         ensure_approvable(enrollment)
-        ensure_stock_covers(enrollment)
+        product = ensure_stock_covers(enrollment)
         now = timezone.now()
         enrollment.status = Status.APPROVED
         enrollment.reviewed_by, enrollment.reviewed_at = by, now
-        enrollment.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
-        record_initial_rate(enrollment=enrollment, at=now)
+        enrollment.reviewed_storefront_url = product.storefront_url
+        enrollment.reason, enrollment.reason_text, enrollment.promotion_ended_at = "", "", None
+        enrollment.save(
+            update_fields=["status", "reviewed_by", "reviewed_at", "reviewed_storefront_url",
+                           "reason", "reason_text", "promotion_ended_at", "updated_at"]
+        )  # fmt: skip
+        if not enrollment.rates.exists():  # a re-review keeps the rate history it had
+            record_initial_rate(enrollment=enrollment, at=now)
+        generations.bump_on_commit(generations.PROMOTION)
     return enrollment
 
 
@@ -269,7 +294,7 @@ def reject_enrollment(
 ) -> Enrollment:
     """pending -> rejected by the campaign's provider, with one of the listed reasons."""
     ensure(
-        reason in Enrollment.Reason.values,
+        reason in REJECTION_REASONS,
         DomainError(_("Choose a reason for the rejection."), field="reason"),
     )
     with transaction.atomic():
@@ -299,7 +324,7 @@ def end_second_levels(enrollment: Enrollment) -> None:
         status=Status.WITHDRAWN, reason_text=note, updated_at=now
     )
     children.filter(status=Status.APPROVED).update(
-        status=Status.TERMINATED, reason_text=note, updated_at=now
+        status=Status.TERMINATED, reason_text=note, promotion_ended_at=now, updated_at=now
     )
 
 
@@ -315,8 +340,10 @@ def terminate_enrollment(*, enrollment_id: int, by: User, reason_text: str = "")
         )
         enrollment.status = Status.TERMINATED
         enrollment.reason_text = reason_text.strip()
-        enrollment.save(update_fields=["status", "reason_text", "updated_at"])
+        enrollment.promotion_ended_at = timezone.now()
+        enrollment.save(update_fields=["status", "reason_text", "promotion_ended_at", "updated_at"])
         end_second_levels(enrollment)
+        generations.bump_on_commit(generations.PROMOTION)
     return enrollment
 
 

@@ -11,7 +11,7 @@ from matchmaking.models import Campaign, Enrollment
 from matchmaking.selectors.campaigns import campaigns_open_for_registration, reoffer_targets
 from matchmaking.selectors.enrollments import enrollable_products
 from matchmaking.services.campaigns import plain_percent
-from matchmaking.services.enrollments import Terms
+from matchmaking.services.enrollments import REJECTION_REASONS, Terms
 from matchmaking.views.campaign_forms import PercentField
 from merchants.models import Product
 
@@ -102,7 +102,14 @@ class EnrollForm(forms.Form):
 class RejectForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"),
-        choices=[("", _("Choose a reason…")), *Enrollment.Reason.choices],
+        choices=[
+            ("", _("Choose a reason…")),
+            *(
+                (value, label)
+                for value, label in Enrollment.Reason.choices
+                if value in REJECTION_REASONS
+            ),
+        ],
         required=False,  # the service names a missing reason
     )
     reason_text = forms.CharField(label=_("Note to the merchant"), max_length=500, required=False)

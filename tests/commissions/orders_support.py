@@ -4,10 +4,11 @@ import csv
 import io
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 
 from commissions.models import Click
 from commissions.services.webhooks import signature_header
@@ -72,7 +73,9 @@ def iso(moment: datetime) -> str:
 
 
 def promoted_link(*, sku: str = "DRESS-1", window: int = 7, **kwargs):
-    """A buyer's link of an approved enrollment of a product with this sku."""
+    """A buyer's link of an approved enrollment of a product with this sku, made long before the
+    orders of these tests were paid (a link code earns only for orders paid after it)."""
+    kwargs.setdefault("made_at", timezone.now() - timedelta(days=335))
     return AffiliateLinkFactory(
         enrollment__product__sku=sku,
         enrollment__campaign__attribution_window_days=window,

@@ -103,14 +103,52 @@ def test_a_code_collision_draws_another_code(api, buyer, enrollment, monkeypatch
 
 def test_only_enrollments_the_buyer_may_promote(api, buyer, enrollment):
     stranger = EnrollmentFactory(status="approved")  # no roster, no shared assortment
-    not_yet = promotable_enrollment(buyer.organisation)
-    not_yet.campaign.promotion_start = timezone.localdate() + timedelta(days=3)
-    not_yet.campaign.save()
 
-    for enrollment_id in (stranger.pk, not_yet.pk, 999_999):
+    for enrollment_id in (stranger.pk, 999_999):
         response = ask(api, buyer, enrollment_id)
         assert response.status_code == 400
         assert response.json() == {"enrollment": ["You cannot promote this item."]}
+    assert not AffiliateLink.objects.exists()
+
+
+def not_promotable_now(buyer, change: str):
+    """An enrollment the buyer knows (its provider's campaign) that stopped being promotable."""
+    enrollment = promotable_enrollment(buyer.organisation)
+    product, campaign = enrollment.product, enrollment.campaign
+    if change == "terminated":
+        enrollment.status = "terminated"
+    elif change == "archived":
+        product.status = "archived"
+    elif change == "sold out":
+        product.stock = 0
+    elif change == "promotion stock used up":
+        enrollment.promotion_stock = 0
+    elif change == "campaign not started":
+        campaign.promotion_start = timezone.localdate() + timedelta(days=3)
+    for row in (enrollment, product, campaign):
+        row.save()
+    return enrollment
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ("terminated", "This item is no longer in the campaign."),
+        ("archived", "The merchant has archived this product."),
+        ("sold out", "The product is out of stock."),
+        ("promotion stock used up", "Its promotion stock is used up."),
+        ("campaign not started", "Its campaign is not running today."),
+    ],
+)
+def test_what_is_not_promotable_now_gets_no_link_and_the_buyer_is_told_why(
+    api, buyer, change, why
+):
+    enrollment = not_promotable_now(buyer, change)
+
+    response = ask(api, buyer, enrollment.pk)
+
+    assert response.status_code == 400
+    assert response.json() == {"enrollment": [f"You cannot promote this item now: {why}"]}
     assert not AffiliateLink.objects.exists()
 
 

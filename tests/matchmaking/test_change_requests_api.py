@@ -54,6 +54,14 @@ def enrollment(merchant, provider):
 # --- asking ------------------------------------------------------------------
 
 
+def test_a_change_cannot_lift_the_service_fee_above_40_percent(api, merchant, enrollment):
+    response = ask(api, merchant, enrollment, commission_rate="0.2000", service_fee_rate="0.4500")
+
+    assert response.status_code == 400
+    assert response.json()["service_fee_rate"] == ["The service-fee rate can be at most 40 %."]
+    assert not ChangeRequest.objects.exists()
+
+
 def test_it_lets_the_merchant_ask_for_a_rate_change(api, merchant, provider, enrollment):
     with time_machine.travel(NOON, tick=False):
         response = ask(api, merchant, enrollment, commission_rate="0.25", note="Peak season")

@@ -86,6 +86,9 @@ def test_a_merchant_enrolls_its_product_as_pending(api, merchant, campaign, prod
          "Commission and service fee together can be at most 90 %."),
         ({"service_fee_rate": "0.0900"}, "service_fee_rate",
          "The service-fee rate must be at least 10 % in this campaign."),
+        # the enrollment's own fee is held to the campaign's 40 % cap (issue 14.7)
+        ({"commission_rate": "0.2000", "service_fee_rate": "0.4500"}, "service_fee_rate",
+         "The service-fee rate can be at most 40 %."),
         ({"promotion_stock": 501}, "promotion_stock",
          "The promotion stock can be at most the product's stock (500)."),
         ({"promotion_stock": -1}, "promotion_stock", "Stock cannot be negative."),

@@ -27,13 +27,13 @@ def progress_seen(monkeypatch):
     seen: list[tuple[str, int]] = []
     real_check_rows = csv_import.check_rows
 
-    def check_rows(table, *, on_progress=None):
+    def check_rows(table, *, on_progress=None, **options):
         def record(done: int) -> None:
             on_progress(done)
             row = ProductImport.objects.get()
             seen.append((row.status, row.processed_rows))
 
-        return real_check_rows(table, on_progress=record if on_progress else None)
+        return real_check_rows(table, on_progress=record if on_progress else None, **options)
 
     monkeypatch.setattr(csv_import, "check_rows", check_rows)
     return seen
@@ -60,7 +60,8 @@ def test_ten_thousand_rows_run_in_the_background_with_progress(
         "status": "queued",
         "url": f"http://testserver/api/v1/product-imports/{body['id']}/",
     }
-    assert len(callbacks) == 1
+    # one task queued (GEN-00007's new address also tells redirects and enrollments, on commit)
+    assert [callback.__qualname__ for callback in callbacks].count("queue.<locals>.<lambda>") == 1
     assert progress_seen == [("running", n) for n in range(500, 10_001, 500)]
     done = api.get(body["url"]).json()
     assert done == {
