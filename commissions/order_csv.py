@@ -49,11 +49,10 @@ def write_orders(*, merchant: Organisation, orders: list[ImportedOrder]) -> Impo
     try:
         applied = apply_imported_events(merchant=merchant, orders=batch)
     except OrderTaken as taken:
-        message = _("Order %(order)s is another shop's order; it cannot be imported here.")
-        error = RowError(
-            taken.imported.line, "order_id", message % {"order": taken.imported.external_id}
-        )
-        raise CsvRejected([error]) from taken
+        message = taken.message or _(
+            "Order %(order)s is another shop's order; it cannot be imported here."
+        ) % {"order": taken.imported.external_id}
+        raise CsvRejected([RowError(taken.imported.line, "order_id", message)]) from taken
     except IntegrityError as exc:
         message = _("Another upload changed these orders at the same time; try again.")
         raise CsvRejected([RowError(None, None, message)]) from exc

@@ -104,16 +104,37 @@ class RosterMembershipFactory(DjangoModelFactory):
     status = "active"
 
 
+def days_from_today(days: int):
+    return factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=days))
+
+
 class AffiliateLinkFactory(DjangoModelFactory):
-    """A link of an approved enrollment, valid 90 days from now."""
+    """A link of an approved enrollment promoted in a campaign that has been ongoing for most of
+    a year (so orders dated in the tests' past were paid while it was promoting), valid 90 days
+    from now. ``made_at`` backdates the link (a link code earns only for orders paid after)."""
 
     class Meta:
         model = "commissions.AffiliateLink"
+        skip_postgeneration_save = True
 
     buyer = factory.SubFactory(OrganisationFactory, role=Role.BUYER)
-    enrollment = factory.SubFactory(EnrollmentFactory, status="approved")
+    enrollment = factory.SubFactory(
+        EnrollmentFactory,
+        status="approved",
+        campaign__status="ongoing",
+        campaign__registration_start=days_from_today(-335),
+        campaign__registration_end=days_from_today(10),
+        campaign__promotion_start=days_from_today(-330),
+        campaign__promotion_end=days_from_today(29),
+    )
     code = factory.Sequence(lambda n: f"Lk{n:08d}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
+
+    @factory.post_generation
+    def made_at(link, create, extracted, **kwargs):
+        if create and extracted is not None:
+            type(link).objects.filter(pk=link.pk).update(created_at=extracted)
+            link.created_at = extracted
 
 
 def commission_for(line, *, status="estimated", platform_rate=Decimal("0.1000"), **extra):
@@ -144,11 +165,21 @@ def commission_for(line, *, status="estimated", platform_rate=Decimal("0.1000"),
     )  # fmt: skip
 
 
-def attributed_line(link, *, amount="100.00", refunded="0.00", status="confirmed", paid_at=None):
-    """An order of one line attributed to ``link``."""
-    from commissions.models import Order, OrderLine
+def attributed_line(
+    link, *, amount="100.00", refunded="0.00", status="confirmed", paid_at=None, by_click=True
+):
+    """An order of one line attributed to ``link``: through a recorded click (conversion
+    counts it; the click is flagged a 30-second repeat, so the clicks a test makes itself are
+    the counted ones), or with ``by_click=False`` by link code alone."""
+    from commissions.models import Click, Order, OrderLine
 
     paid_at = paid_at or timezone.now()
+    click = None
+    if by_click:
+        click = Click.objects.create(
+            link=link, click_id=f"backing-{Click.objects.count() + 1}-{link.pk}",
+            clicked_at=paid_at - timedelta(minutes=5), ip_hash="b" * 64, is_duplicate=True,
+        )  # fmt: skip
     order = Order.objects.create(
         external_id=f"EXT-{Order.objects.count() + 1}-{link.pk}", status=status, paid_at=paid_at,
         confirmed_at=paid_at if status == "confirmed" else None,
@@ -156,6 +187,6 @@ def attributed_line(link, *, amount="100.00", refunded="0.00", status="confirmed
     )  # fmt: skip
     return OrderLine.objects.create(
         order=order, position=1, sku=link.enrollment.product.sku, quantity=1,
-        amount=Decimal(amount), refunded_amount=Decimal(refunded), link=link,
+        amount=Decimal(amount), refunded_amount=Decimal(refunded), link=link, click=click,
         product=link.enrollment.product, attributed_at=paid_at,
     )  # fmt: skip

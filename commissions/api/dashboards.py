@@ -84,7 +84,14 @@ class DashboardSerializer(serializers.Serializer):
     gmv = serializers.DecimalField(**MONEY)
     orders = serializers.IntegerField()
     clicks = serializers.IntegerField()
-    conversion_rate = serializers.DecimalField(max_digits=8, decimal_places=4)
+    conversion_rate = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        help_text="Orders that came through a recorded click, per counted click.",
+    )
+    orders_by_link_code = serializers.IntegerField(
+        help_text="Of the orders, those credited by link code alone (not in conversion)."
+    )
     estimated = serializers.DecimalField(**MONEY)
     settled = serializers.DecimalField(**MONEY)
     daily = DaySerializer(many=True)

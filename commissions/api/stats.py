@@ -49,7 +49,15 @@ class LinkStatsSerializer(serializers.Serializer):
     orders = serializers.IntegerField(source="stats.orders")
     gmv = serializers.DecimalField(source="stats.gmv", max_digits=14, decimal_places=2)
     conversion_rate = serializers.DecimalField(
-        source="stats.conversion_rate", max_digits=6, decimal_places=4
+        source="stats.conversion_rate",
+        max_digits=6,
+        decimal_places=4,
+        help_text="Orders that came through a recorded click, per counted click.",
+    )
+    orders_by_click = serializers.IntegerField(source="stats.orders_by_click")
+    orders_by_link_code = serializers.IntegerField(
+        source="stats.orders_by_link_code",
+        help_text="Orders credited by link code alone: counted, not part of conversion.",
     )
 
 

@@ -96,6 +96,7 @@ class Dashboard:
     conversion_rate: Decimal
     estimated: Decimal
     settled: Decimal
+    orders_by_link_code: int = 0
     daily: list[Day] = field(default_factory=list)
     top: dict[str, list[TopRow]] = field(default_factory=dict)
 
@@ -279,6 +280,7 @@ def summary_for(*, organisation: Organisation, period: Period) -> Dashboard:
         orders=stats.orders,
         clicks=stats.clicks,
         conversion_rate=stats.conversion_rate,
+        orders_by_link_code=stats.orders_by_link_code,
         estimated=cents(totals["estimated"]),
         settled=cents(totals["settled"]),
     )

@@ -5,9 +5,11 @@ event twice changes nothing) and the order's state is then REBUILT from all
 its events, whatever order they arrived in. Events are replayed sorted by
 (occurred_at, type rank paid < confirmed < refunded < cancelled, id):
 
-- lines come from the latest event carrying lines (line identity is its
-  position); a line's refunded amount is the largest one any event reported
-  for that position and sku (refunds only grow), never above its amount;
+- lines (identity: position) are the first paid event's: its amounts and SKUs are fixed, and
+  an event that says otherwise is refused before it is stored (services.order_rules); before
+  a paid event arrives, the latest event carrying lines gives them provisionally. A line's
+  refunded amount is the largest one any event reported for that position and sku (refunds
+  only grow), never above its amount;
 - status: cancelled if any event cancelled it; else refunded if every line
   is fully refunded; else confirmed if a confirmed event exists; else paid.
   ``settled`` is set by settlement only, and kept by a rebuild that would
@@ -34,12 +36,18 @@ from accounts.models import Organisation
 from commissions.models import Order, OrderEvent, OrderLine
 from commissions.services.attribution import ATTRIBUTION_FIELDS, attribute_order_lines
 from commissions.services.commissions import recompute_commissions
+from commissions.services.order_rules import (
+    TYPE_RANK,
+    EventRefused,
+    ensure_consistent,
+    may_claim,
+    tell_merchant,
+)
 
 logger = logging.getLogger(__name__)
 
 Type = OrderEvent.Type
 Status = Order.Status
-TYPE_RANK = {Type.PAID: 0, Type.CONFIRMED: 1, Type.REFUNDED: 2, Type.CANCELLED: 3}
 LINE_FIELDS = ["sku", "quantity", "amount", "refunded_amount"]
 ZERO = Decimal("0.00")
 REFUND_ABOVE_PAID = _("A refund can never exceed what was paid.")
@@ -99,9 +107,11 @@ def order_changed(order: Order) -> None:
 
 
 def record_order_event(*, event: IncomingEvent) -> EventOutcome:
-    """Store one webhook event and rebuild its order. Rule: an ``event_id`` seen before
+    """Store one webhook event and rebuild its order. Rules: an ``event_id`` seen before
     changes nothing (the unique constraint decides a race: the loser's savepoint fails
-    and its whole transaction, a new order row included, is rolled back)."""
+    and its whole transaction, a new order row included, is rolled back); an event that
+    contradicts the order's first paid event is refused (EventRefused, 409), changes
+    nothing, and the merchant is told."""
     seen = recorded_event(event.event_id)
     if seen is not None:
         return EventOutcome(order=seen.order, created=False)
@@ -113,10 +123,14 @@ def record_order_event(*, event: IncomingEvent) -> EventOutcome:
                     store_event(order=order, event=event)
             except IntegrityError as exc:
                 raise DuplicateEvent from exc
+            ensure_consistent(order=order, new_event_ids={event.event_id})
             rebuild_order(order)
     except DuplicateEvent:
         seen = OrderEvent.objects.select_related("order").get(event_id=event.event_id)
         return EventOutcome(order=seen.order, created=False)
+    except EventRefused as refused:
+        tell_merchant(refused)
+        raise
     return EventOutcome(order=order, created=True)
 
 
@@ -130,28 +144,36 @@ class ImportedEvents:
 
 
 class OrderTaken(Exception):
-    """The order already belongs to another merchant."""
+    """The order already belongs to another merchant, or its events were refused; ``message``
+    says which (None: the order is another merchant's)."""
 
-    def __init__(self, imported: ImportedEvents):
+    def __init__(self, imported: ImportedEvents, message: str | None = None):
         super().__init__(imported.external_id)
-        self.imported = imported
+        self.imported, self.message = imported, message
 
 
 def apply_imported_events(*, merchant: Organisation, orders: list[ImportedEvents]) -> int:
     """Store a merchant's imported events and rebuild the orders that got new ones; how many
     events were new. All orders or none, in one transaction; orders are locked in
-    external_id order (the same order for every import). An order of another merchant
-    raises OrderTaken; an order without a merchant becomes this merchant's."""
+    external_id order (the same order for every import). An order of another merchant, or
+    one without a merchant whose SKUs this merchant does not all sell, raises OrderTaken; an
+    event contradicting the order's first paid event raises EventRefused."""
     applied = 0
     with transaction.atomic():
         for imported in sorted(orders, key=lambda item: item.external_id):
             order = lock_order(external_id=imported.external_id, merchant=merchant)
-            if order.merchant_id not in (None, merchant.pk):
+            if not may_claim(order=order, merchant=merchant):
                 raise OrderTaken(imported)
             claimed = order.merchant_id is None
             order.merchant = merchant
             new = store_new_events(order=order, events=imported.events)
             if new:
+                try:
+                    ensure_consistent(
+                        order=order, new_event_ids={event.event_id for event in imported.events}
+                    )
+                except EventRefused as refused:
+                    raise OrderTaken(imported, refused.message) from refused
                 rebuild_order(order)
             elif claimed:
                 order.save(update_fields=["merchant", "updated_at"])
@@ -225,16 +247,19 @@ def payload_lines(payload: dict[str, Any]) -> list[LineState]:
 
 
 def replay(events: list[OrderEvent]) -> OrderState:
-    """The order's state from its events (any order in, sorted here); pure."""
+    """The order's state from its events (any order in, sorted here); pure. The lines are the
+    first paid event's (before one arrives, the latest event's that carries lines)."""
     events = sorted(events, key=event_sort_key)
     lines: list[LineState] = []
+    fixed = False
     refunds: dict[tuple[int, str], Decimal] = {}
     first: dict[str, datetime] = {}
     click_id = link_code = ""
     for event in events:
         carried = payload_lines(event.payload)
-        if carried:
+        if carried and not fixed:
             lines = carried
+            fixed = event.type == Type.PAID
         for line in carried:
             key = (line.position, line.sku)
             refunds[key] = max(refunds.get(key, ZERO), line.refunded_amount)

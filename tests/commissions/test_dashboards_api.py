@@ -46,7 +46,7 @@ def test_it_answers_the_buyer_with_the_whole_dashboard(api, buyer, market):
     days = {day["date"]: day for day in body.pop("daily")}
 
     assert body == {
-        "start": "2026-11-01", "end": "2026-11-20", **EXPECTED["buyer"],
+        "start": "2026-11-01", "end": "2026-11-20", **EXPECTED["buyer"], "orders_by_link_code": 0,
         "top": {
             "products": [
                 {"id": market.products["P2"].pk, "sku": "P2", "title": "Linen dress",

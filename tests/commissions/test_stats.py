@@ -22,7 +22,8 @@ def click(link, when, ip="ip-a", **flags):
     )
 
 
-def sale(link, when, amount="100.00", refunded="0.00", status="paid"):
+def sale(link, when, amount="100.00", refunded="0.00", status="paid", through=None):
+    """An order attributed to the link, through the click ``through`` or by link code alone."""
     order = Order.objects.create(
         external_id=f"o{Order.objects.count()}", status=status, paid_at=when,
         merchant=link.enrollment.product.merchant,
@@ -30,7 +31,7 @@ def sale(link, when, amount="100.00", refunded="0.00", status="paid"):
     OrderLine.objects.create(
         order=order, position=1, sku=link.enrollment.product.sku, quantity=1,
         amount=Decimal(amount), refunded_amount=Decimal(refunded), link=link,
-        product=link.enrollment.product,
+        product=link.enrollment.product, click=through,
     )  # fmt: skip
     return order
 
@@ -41,15 +42,16 @@ def link(buyer):
 
 
 def test_link_stats_to_the_fen(api, buyer, link):
-    click(link, at(10), ip="a")
+    first = click(link, at(10), ip="a")
     click(link, at(10, 13), ip="a")  # same visitor later: counted, not unique
-    click(link, at(11), ip="b")
+    second = click(link, at(11), ip="b")
     click(link, at(11), ip="c", is_bot=True)
     click(link, at(11), ip="b", is_duplicate=True)
+    click(link, at(11), ip="e", not_promotable="enrollment_ended")  # earned nothing
     click(link, at(25), ip="d")  # outside the range
-    sale(link, at(10), amount="100.00")
-    sale(link, at(11), amount="59.90", refunded="20.00")
-    sale(link, at(11), amount="300.00", status="cancelled")
+    sale(link, at(10), amount="100.00", through=first)
+    sale(link, at(11), amount="59.90", refunded="20.00", through=second)
+    sale(link, at(11), amount="300.00", status="cancelled", through=second)
 
     body = (
         api.as_member(buyer)
@@ -59,8 +61,29 @@ def test_link_stats_to_the_fen(api, buyer, link):
 
     assert body == {
         "start": "2026-11-01", "end": "2026-11-20", "clicks": 3, "unique_clicks": 2,
-        "orders": 2, "gmv": "139.90", "conversion_rate": "0.6667",
+        "orders": 2, "gmv": "139.90", "conversion_rate": "0.6667", "orders_by_click": 2,
+        "orders_by_link_code": 0,
     }  # fmt: skip
+
+
+def test_orders_by_link_code_alone_count_but_do_not_convert(api, buyer, link):
+    """Before, a merchant's conversion read about 18 % from link-code orders with no click."""
+    visit = click(link, at(10), ip="a")
+    for _ in range(3):
+        click(link, at(10), ip=f"v{_}")
+    sale(link, at(10), amount="100.00", through=visit)
+    for _ in range(5):
+        sale(link, at(11), amount="10.00")  # the storefront sent only the link code
+
+    body = (
+        api.as_member(buyer)
+        .get(f"/api/v1/links/{link.pk}/stats/", {"from": "2026-11-01", "to": "2026-11-20"})
+        .json()
+    )
+
+    assert (body["clicks"], body["orders"], body["gmv"]) == (4, 6, "150.00")
+    assert (body["orders_by_click"], body["orders_by_link_code"]) == (1, 5)
+    assert body["conversion_rate"] == "0.2500"  # 1 order through a click / 4 clicks, not 6 / 4
 
 
 def test_no_clicks_is_a_zero_rate_not_an_error(api, buyer, link):

@@ -192,7 +192,7 @@ def test_a_cancellation_wins_whenever_it_arrives(api):
 
     assert response.json()["status"] == "cancelled"
     assert Order.objects.get().cancelled_at == PAID + timedelta(hours=1)
-    assert len(state()["lines"]) == 2  # lines come from the last event that carried lines
+    assert len(state()["lines"]) == 2  # lines come from the paid event
 
 
 def test_without_occurred_at_the_event_happens_at_the_signature_time(api):
