@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import MAX_ID
 from influencers.models import BuyerProfile, LineupSlot
+from influencers.services.follower_checks import MAX_FOLLOWERS, NOTE_LENGTH, URL_LENGTH
 from merchants.models import Category
 
 
@@ -9,6 +11,13 @@ class BuyerProfileForm(forms.ModelForm):
     categories = forms.ModelMultipleChoiceField(
         queryset=Category.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["followers"].label = _("Followers (your claim)")
+        self.fields["followers"].help_text = _(
+            "Sample rules count only the figure a service provider or an operator has verified."
+        )
 
     class Meta:
         model = BuyerProfile
@@ -58,3 +67,19 @@ class SlotForm(forms.Form):
     role = forms.ChoiceField(choices=LineupSlot.Role.choices)
     minutes = forms.IntegerField(min_value=0, max_value=600)
     target_units = forms.IntegerField(min_value=0)
+
+
+class VerifyFollowersForm(forms.Form):
+    """A provider records the follower count it checked; the service validates the evidence."""
+
+    buyer = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+    followers = forms.IntegerField(
+        label=_("Verified followers"), min_value=0, max_value=MAX_FOLLOWERS
+    )
+    note = forms.CharField(label=_("How you checked"), max_length=NOTE_LENGTH, required=False)
+    evidence_url = forms.CharField(
+        label=_("Evidence URL"),
+        max_length=URL_LENGTH,
+        required=False,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )

@@ -40,6 +40,16 @@ class BuyerProfile(models.Model):
     typical_units_per_livestream = models.PositiveIntegerField(
         _("typical units sold per livestream"), default=100
     )
+    # The latest verification of ``followers``; only influencers.services.follower_checks sets it.
+    # Rules read the verified figure through it, never the buyer's own claim above.
+    follower_verification = models.ForeignKey(
+        "FollowerVerification",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     organisation_paths = ("organisation",)
@@ -54,6 +64,66 @@ class BuyerProfile(models.Model):
 
     def __str__(self) -> str:
         return f"@{self.handle or self.organisation.name}"
+
+    @property
+    def followers_verified(self) -> int:
+        """What rules count: the latest verified figure, 0 before any verification."""
+        verification = self.follower_verification
+        return verification.followers if verification else 0
+
+
+class FollowerVerification(models.Model):
+    """Someone other than the buyer checked its follower count: who, when, and how.
+
+    A history: the buyer's current verified figure is the latest row (BuyerProfile points at it).
+    """
+
+    class VerifierRole(models.TextChoices):
+        PROVIDER = "provider", _("Service provider")
+        OPERATOR = "operator", _("Platform operator")
+
+    buyer = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="follower_verifications"
+    )
+    followers = models.PositiveIntegerField(_("verified followers"))
+    verified_at = models.DateTimeField(_("verified at"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verifier_role = models.CharField(
+        _("verifier's role"), max_length=16, choices=VerifierRole.choices
+    )
+    # The provider that vouched for the figure; none for an operator.
+    verifier_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    evidence_url = models.URLField(_("evidence URL"), max_length=500, blank=True)
+    # The buyer's claim when it was checked, so a reader sees what was corrected.
+    followers_claimed = models.PositiveIntegerField(_("claimed followers"), default=0)
+
+    organisation_paths = ("buyer", "verifier_organisation")
+
+    class Meta:
+        ordering = ["-verified_at", "-id"]
+        indexes = [models.Index(fields=["buyer", "verified_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(note="") | ~Q(evidence_url=""),
+                name="follower_verification_has_note_or_evidence",
+            ),
+            models.CheckConstraint(
+                condition=Q(verifier_role__in=["provider", "operator"]),
+                name="follower_verification_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer}: {self.followers} ({self.verifier_role}, {self.verified_at:%Y-%m-%d})"
 
 
 class Livestream(models.Model):

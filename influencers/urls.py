@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("influencers.views.samples")),
     path("", include("influencers.views.lineup_building")),
     path("", include("influencers.views.livestreams")),
+    path("", include("influencers.views.follower_checks")),
 ]

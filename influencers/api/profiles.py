@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from accounts.permissions import ActiveOrganisationForWrites, HasRole
-from influencers.models import BuyerProfile
+from influencers.models import BuyerProfile, FollowerVerification
 from influencers.selectors.profiles import fulfilment_rate, profile_of, roster_providers
 from influencers.services.profiles import update_profile
 from merchants.models import Category
@@ -20,11 +20,25 @@ class BuyerProfileSerializer(serializers.ModelSerializer):
     )
     providers = serializers.SerializerMethodField()
     fulfilment_rate = serializers.SerializerMethodField()
+    # Read only: the buyer's ``followers`` is its claim; only a verifier sets these.
+    followers_verified = serializers.IntegerField(read_only=True)
+    followers_verified_at = serializers.DateTimeField(
+        source="follower_verification.verified_at", read_only=True, allow_null=True, default=None
+    )
+    followers_verified_by = serializers.ChoiceField(
+        choices=FollowerVerification.VerifierRole.choices,
+        source="follower_verification.verifier_role",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The verifier's role, provider or operator; null before any verification.",
+    )
 
     class Meta:
         model = BuyerProfile
         fields = [
-            "organisation", "name", "handle", "platform", "followers", "categories",
+            "organisation", "name", "handle", "platform", "followers", "followers_verified",
+            "followers_verified_at", "followers_verified_by", "categories",
             "price_band_min", "price_band_max", "audience_notes",
             "typical_units_per_livestream", "providers", "fulfilment_rate",
         ]  # fmt: skip

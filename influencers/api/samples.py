@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -8,7 +8,8 @@ from accounts.models import Role
 from accounts.viewsets import ScopedGenericViewSet
 from core.csv_upload import CsvBodyParser, uploaded_csv_bytes
 from core.fields import IdField
-from influencers.models import SampleRequest
+from influencers.models import FollowerVerification, SampleRequest
+from influencers.selectors.follower_checks import follower_facts, profile_of_organisation
 from influencers.selectors.profiles import fulfilment_counts
 from influencers.services import samples as service
 from influencers.services.sample_deadlines import bulk_approve_sample_requests
@@ -19,8 +20,21 @@ class BuyerSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     handle = serializers.CharField(allow_blank=True)
-    platform = serializers.CharField()
-    followers = serializers.IntegerField()
+    platform = serializers.CharField(allow_blank=True)
+    followers = serializers.IntegerField(help_text="The buyer's own claim, as followers_claimed.")
+    followers_claimed = serializers.IntegerField(help_text="What the buyer says; rules ignore it.")
+    followers_verified = serializers.IntegerField(
+        help_text="The latest verified figure, 0 before any: what min_followers counts."
+    )
+    followers_verified_at = serializers.DateTimeField(allow_null=True)
+    followers_verified_by = serializers.ChoiceField(
+        choices=FollowerVerification.VerifierRole.choices,
+        allow_null=True,
+        help_text="The verifier's role, provider or operator.",
+    )
+    followers_unverified = serializers.BooleanField(
+        help_text="True when nothing is verified or the claim differs from the verified figure."
+    )
     fulfilment_rate = serializers.CharField(allow_null=True)
 
 
@@ -44,19 +58,26 @@ class SampleRequestSerializer(serializers.ModelSerializer):
             "reason", "extended", "auto_approved", "created_at",
         ]  # fmt: skip
 
-    @extend_schema(responses=BuyerSummarySerializer)
+    @extend_schema_field(BuyerSummarySerializer)
     def get_buyer(self, sample) -> dict:
         rates = self.context.get("fulfilment", {})
-        profile = getattr(sample.buyer, "buyer_profile", None)
+        profile = profile_of_organisation(sample.buyer)
+        facts = follower_facts(profile=profile)
         rate = rates.get(sample.buyer_id, {}).get("rate")
-        return {
+        summary = {
             "id": sample.buyer_id,
             "name": sample.buyer.name,
             "handle": profile.handle if profile else "",
             "platform": profile.platform if profile else "",
-            "followers": profile.followers if profile else 0,
+            "followers": facts.claimed,
+            "followers_claimed": facts.claimed,
+            "followers_verified": facts.verified,
+            "followers_verified_at": facts.verified_at,
+            "followers_verified_by": facts.verified_by,
+            "followers_unverified": facts.claim_is_unverified,
             "fulfilment_rate": None if rate is None else f"{rate:.4f}",
         }
+        return BuyerSummarySerializer(summary).data
 
 
 class RejectSerializer(serializers.Serializer):
@@ -96,7 +117,9 @@ class SampleRequestViewSet(
 
     def base_queryset(self):
         return SampleRequest.objects.select_related(
-            "buyer__buyer_profile", "enrollment__product", "enrollment__campaign"
+            "buyer__buyer_profile__follower_verification",
+            "enrollment__product",
+            "enrollment__campaign",
         )
 
     def get_serializer_context(self):

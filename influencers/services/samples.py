@@ -14,13 +14,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from accounts.services import ensure_can_write
 from core.errors import Conflict, DomainError, Forbidden, ensure
 from core.notifications import notify
-from influencers.models import Livestream, SampleRequest
+from influencers.models import BuyerProfile, Livestream, SampleRequest
 from influencers.selectors.profiles import profile_of
 from influencers.selectors.reach import sampleable_enrollments
 from matchmaking.models import Enrollment
@@ -91,15 +92,29 @@ def check_limits(*, buyer: Organisation, enrollment: Enrollment, now: datetime) 
             field="enrollment",
         ),
     )
-    followers = profile_of(buyer=buyer).followers
-    ensure(
-        followers >= enrollment.min_followers,
-        DomainError(
-            _("This item asks for at least %(needed)d followers; your profile has %(have)d.")
-            % {"needed": enrollment.min_followers, "have": followers},
-            field="enrollment",
-        ),
-    )
+    check_followers(profile=profile_of(buyer=buyer), enrollment=enrollment)
+
+
+def check_followers(*, profile: BuyerProfile, enrollment: Enrollment) -> None:
+    """min_followers counts the verified figure only: a buyer's own claim proves nothing."""
+    verified, claimed = profile.followers_verified, profile.followers
+    if verified >= enrollment.min_followers:
+        return
+    figures = {
+        "needed": number_format(enrollment.min_followers, force_grouping=True),
+        "verified": number_format(verified, force_grouping=True),
+        "claimed": number_format(claimed, force_grouping=True),
+    }
+    if claimed != verified:
+        message = _(
+            "This item asks for at least %(needed)s verified followers; %(verified)s are "
+            "verified (you claim %(claimed)s, and an unverified claim does not count)."
+        )
+    else:
+        message = _(
+            "This item asks for at least %(needed)s verified followers; %(verified)s are verified."
+        )
+    raise DomainError(message % figures, field="enrollment")
 
 
 def own_livestream(*, buyer: Organisation, livestream_id: int | None) -> Livestream | None:

@@ -8,6 +8,7 @@ from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
 from core.errors import DomainError
 from influencers.forms import BuyerProfileForm
+from influencers.selectors.follower_checks import follower_facts
 from influencers.selectors.profiles import fulfilment_rate, profile_of, roster_providers
 from influencers.services.profiles import update_profile
 
@@ -19,6 +20,7 @@ class ProfileView(MemberRequiredMixin, View):
         buyer = self.request.user.organisation
         context = {
             "form": form,
+            "follower_facts": follower_facts(profile=profile_of(buyer=buyer)),
             "fulfilment_rate": fulfilment_rate(buyer=buyer),
             "providers": roster_providers(buyer=buyer),
         }

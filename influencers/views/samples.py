@@ -13,6 +13,7 @@ from core.errors import DomainError
 from core.htmx import is_htmx
 from core.paging import query_without_page
 from influencers.models import SampleRequest
+from influencers.selectors.follower_checks import follower_facts, profile_of_organisation
 from influencers.selectors.profiles import fulfilment_counts
 from influencers.services import samples as service
 from influencers.services.sample_deadlines import bulk_approve_sample_requests
@@ -33,7 +34,10 @@ ACTIONS = {
 def samples_for(user):
     return visible_to(
         SampleRequest.objects.select_related(
-            "buyer__buyer_profile", "enrollment__product", "enrollment__campaign", "livestream"
+            "buyer__buyer_profile__follower_verification",
+            "enrollment__product",
+            "enrollment__campaign",
+            "livestream",
         ),
         user.organisation,
     )
@@ -53,6 +57,7 @@ class SampleListView(MemberRequiredMixin, View):
         rates = fulfilment_counts(buyer_ids=list({sample.buyer_id for sample in page}))
         for sample in page:
             sample.buyer_rate = rates.get(sample.buyer_id, {}).get("rate")
+            sample.follower_facts = follower_facts(profile=profile_of_organisation(sample.buyer))
         return render(request, "influencers/samples.html", {
             "page": page, "statuses": SampleRequest.Status.choices, "status": status,
             "query": query_without_page(request),

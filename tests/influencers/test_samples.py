@@ -147,7 +147,7 @@ def test_minimum_followers(api, buyer, reachable):
 
     assert response.status_code == 400
     assert response.json() == {
-        "enrollment": ["This item asks for at least 10000 followers; your profile has 0."]
+        "enrollment": ["This item asks for at least 10,000 verified followers; 0 are verified."]
     }
 
 
