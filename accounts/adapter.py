@@ -14,3 +14,7 @@ class AccountAdapter(DefaultAccountAdapter):
             organisation_name=data.get("organisation"),
             invitation_token=data.get("invitation"),
         )
+
+    def set_password(self, user, password) -> None:
+        """allauth's change, set and reset of a password all come here: the API token ends too."""
+        services.change_password(user=user, password=password)

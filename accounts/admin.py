@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.forms import MemberPasswordChangeForm
 from accounts.models import Invitation, Organisation, User
 from core.errors import DomainError
 
@@ -51,6 +52,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "email", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
+    change_password_form = MemberPasswordChangeForm
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         (_("Organisation"), {"fields": ["organisation"]}),

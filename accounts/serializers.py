@@ -48,8 +48,8 @@ class RegisterSerializer(serializers.Serializer):
         return value
 
     def validate_email(self, value: str) -> str:
-        if User.objects.filter(email__iexact=value).exists():
-            raise serializers.ValidationError("Someone already signed up with this email.")
+        # A registered address is no error here: the view answers 202 and mails its owner, so
+        # the answer does not say who has an account (accounts.services.register_member).
         return value.lower()
 
     def to_internal_value(self, data):
@@ -79,6 +79,10 @@ class RegisterSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)
 
 
 class InvitationSerializer(serializers.ModelSerializer):

@@ -33,7 +33,12 @@ class OrganisationView(MemberRequiredMixin, View):
         if form.is_valid():
             try:
                 services.invite_member(by=request.user, email=form.cleaned_data["email"])
-                messages.success(request, _("Invitation sent to %s.") % form.cleaned_data["email"])
+                # The same words whether or not the address has an account (see invite_member).
+                messages.success(
+                    request,
+                    _("We sent a message to %(email)s if this address can join.")
+                    % {"email": form.cleaned_data["email"]},
+                )
                 form = InvitationForm()
             except DomainError as error:
                 form.add_error(error.field, error.message)

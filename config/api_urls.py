@@ -40,6 +40,9 @@ router.register("catalogue", CatalogueViewSet, basename="catalogue")
 router.register("products", merchants_api.ProductViewSet, basename="product")
 router.register("product-imports", merchants_api.ProductImportViewSet, basename="product-import")
 router.register("categories", merchants_api.CategoryViewSet, basename="category")
+router.register(
+    "storefront-domains", merchants_api.StorefrontDomainViewSet, basename="storefront-domain"
+)
 # commissions
 router.register("settlements", settlements_api.SettlementRunViewSet, basename="settlement")
 router.register("links", LinkViewSet, basename="link")
@@ -64,6 +67,7 @@ router.register("match-proposals", proposals_api.MatchProposalViewSet, basename=
 urlpatterns = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="api-register"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", accounts_api.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
     path("profile/", ProfileView.as_view(), name="api-buyer-profile"),
     path("links/<int:pk>/stats/", stats_api.LinkStatsView.as_view(), name="api-link-stats"),
@@ -92,5 +96,6 @@ urlpatterns = [
         recommendations_api.BuyerRecommendationsView.as_view(),
         name="api-recommendations-buyers",
     ),
+    path("", include("influencers.api.urls")),
     path("", include(router.urls)),
 ]

@@ -75,6 +75,7 @@ REDIRECT_RATE_LIMIT = env_rate("REDIRECT_RATE_LIMIT", "600/min")
 WEBHOOK_RATE_LIMIT = env_rate("WEBHOOK_RATE_LIMIT", "6000/min")
 # New organisations per address, through the API and the portal's sign-up page alike.
 SIGNUP_RATE_LIMIT = env_rate("SIGNUP_RATE_LIMIT", "30/h")
+INVITATION_RATE_LIMIT = env_rate("INVITATION_RATE_LIMIT", "50/day")  # per organisation
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -92,11 +92,12 @@ def test_an_invited_person_joins_the_inviting_organisation(api, owner, invitatio
 
 def test_a_used_invitation_cannot_be_used_again(api, owner, invitation):
     payload = {"password": "A-good-passphrase-42", "invitation": invitation.token}
-    api.post(
+    first = api.post(
         "/api/v1/auth/register/",
-        {**payload, "username": "one", "email": "one@example.com"},
+        {**payload, "username": "one", "email": "new@example.com"},
         format="json",
     )
+    assert first.status_code == 201
 
     response = api.post(
         "/api/v1/auth/register/",
