@@ -37,7 +37,7 @@ from commissions.models import (
 from config.api_urls import router
 from core.models import Notification
 from core.navigation import ENTRIES
-from influencers.models import LineupSlot, Livestream, SampleRequest
+from influencers.models import FollowerVerification, LineupSlot, Livestream, SampleRequest
 from matchmaking.models import (
     Assortment,
     AssortmentItem,
@@ -49,7 +49,7 @@ from matchmaking.models import (
     RosterMembership,
 )
 from matchmaking.rates import record_initial_rate
-from merchants.models import Product, ProductImport
+from merchants.models import Product, ProductImport, StorefrontDomain
 from tests.conftest import MemberClient
 from tests.factories import (
     PASSWORD,
@@ -123,6 +123,12 @@ CASES = [
         "product-import", "product-imports/{product_import.pk}/", "product_import", who("merchant")
     ),
     Case("order-import", "order-imports/{order_import.pk}/", "order_import", who("merchant")),
+    Case(
+        "storefront-domain",
+        "storefront-domains/{storefront_domain.pk}/",
+        "storefront_domain",
+        who("merchant"),
+    ),
     Case("match-proposal", "match-proposals/{proposal.pk}/", "proposal", who("provider", "buyer")),
     Case("payout", "payouts/{payout.pk}/", "payout", who("buyer")),
     Case("provider", "providers/{orgs[provider].pk}/", "provider_org", NOBODY),
@@ -209,12 +215,14 @@ WRITES = [
     *posts("match-proposal", who("provider"), "withdraw"),
     *posts("invitation", who("merchant"), "revoke"),
     *posts("provider", NOBODY, "approve"),
+    Write("storefront-domain", "delete", "", who("merchant")),
 ]
 # Every table a refused write might have touched: none may change.
 CENSUS = (
     Organisation, Invitation, Product, Campaign, Enrollment, EnrollmentRate, ChangeRequest,
     RosterMembership, Assortment, AssortmentItem, MatchProposal, Livestream, LineupSlot,
-    SampleRequest, AffiliateLink, LedgerTransaction, Notification,
+    SampleRequest, AffiliateLink, LedgerTransaction, Notification, StorefrontDomain,
+    FollowerVerification,
 )  # fmt: skip
 
 
@@ -298,6 +306,9 @@ def world(db) -> World:
         ),
         rate=record_initial_rate(enrollment=enrollment, at=timezone.now()),
         product_import=ProductImport.objects.create(merchant=orgs["merchant"], content=""),
+        storefront_domain=StorefrontDomain.objects.create(
+            merchant=orgs["merchant"], domain="shop.example.com"
+        ),
         order_import=OrderImport.objects.create(merchant=orgs["merchant"], content=""),
         notification=Notification.objects.create(
             organisation=orgs["merchant"], kind="test", message="For merchant A only"
@@ -528,6 +539,7 @@ OBJECT_PAGES = [
     Page("merchant-product-edit", "product", MERCHANT),
     post_page("merchant-product-edit", "product", MERCHANT, title="Hijacked"),
     post_page("merchant-product-archive", "product", MERCHANT),
+    post_page("merchant-storefront-domain-remove", "storefront_domain", MERCHANT),
     Page("merchant-product-import-progress", "product_import", MERCHANT),
     Page("merchant-product-import-status", "product_import", MERCHANT),
     Page("orders:import-progress", "order_import", MERCHANT),
