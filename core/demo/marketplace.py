@@ -27,9 +27,16 @@ from core.demo.data import (
     PROVIDERS,
 )
 from core.demo.people import Cast, Tally
-from influencers.models import LineupSlot, Livestream, SampleRequest
+from influencers.models import (
+    BuyerProfile,
+    FollowerVerification,
+    LineupSlot,
+    Livestream,
+    SampleRequest,
+)
 from influencers.selectors.reach import promotable_enrollments
 from influencers.services import livestreams, samples
+from influencers.services.follower_checks import verify_followers
 from matchmaking.models import Assortment, Campaign, Enrollment, EnrollmentRate, RosterMembership
 from matchmaking.services import assortments, campaigns, enrollments, roster
 from merchants.models import Category, Product
@@ -158,6 +165,24 @@ def seed_rosters(cast: Cast, tally: Tally) -> None:
             invited = roster.invite_buyer(by=provider_user, buyer_id=buyer.organisation_id)
             roster.accept_membership(membership_id=invited.pk, by=buyer)
             tally.add("roster memberships")
+        verify_demo_followers(cast, username, providers)
+
+
+# One buyer's claim stays unverified, so the demo shows merchants what that looks like.
+UNVERIFIED_BUYER_INDEX = -1
+
+
+def verify_demo_followers(cast: Cast, username: str, providers: list[str]) -> None:
+    """The buyer's first provider checks its follower count in the platform's back office."""
+    buyer = cast.users[username].organisation
+    last = BUYERS[UNVERIFIED_BUYER_INDEX][0]
+    if not providers or username == last or FollowerVerification.objects.filter(buyer=buyer).exists():
+        return
+    claimed = BuyerProfile.objects.get(organisation=buyer).followers
+    verify_followers(
+        by=cast.users[providers[0]], buyer_id=buyer.pk, followers=claimed,
+        note="抖音后台核对 Checked in the platform's back office",
+    )  # fmt: skip
 
 
 ASSORTMENT_NAME = "本周主推 This week's top picks"
