@@ -140,9 +140,7 @@ def not_promotable_now(buyer, change: str):
         ("campaign not started", "Its campaign is not running today."),
     ],
 )
-def test_what_is_not_promotable_now_gets_no_link_and_the_buyer_is_told_why(
-    api, buyer, change, why
-):
+def test_what_is_not_promotable_now_gets_no_link_and_the_buyer_is_told_why(api, buyer, change, why):
     enrollment = not_promotable_now(buyer, change)
 
     response = ask(api, buyer, enrollment.pk)
