@@ -176,7 +176,11 @@ def verify_demo_followers(cast: Cast, username: str, providers: list[str]) -> No
     """The buyer's first provider checks its follower count in the platform's back office."""
     buyer = cast.users[username].organisation
     last = BUYERS[UNVERIFIED_BUYER_INDEX][0]
-    if not providers or username == last or FollowerVerification.objects.filter(buyer=buyer).exists():
+    if (
+        not providers
+        or username == last
+        or FollowerVerification.objects.filter(buyer=buyer).exists()
+    ):
         return
     claimed = BuyerProfile.objects.get(organisation=buyer).followers
     verify_followers(
