@@ -128,6 +128,11 @@ class OrderWebhookView(APIView):
             201: WebhookAcceptedSerializer,
             200: WebhookAcceptedSerializer,
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad signature or body."),
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The event's lines contradict the order's first paid event; "
+                "nothing is stored and the merchant is told.",
+            ),
             429: OpenApiResponse(OpenApiTypes.OBJECT, description="Too many from this address."),
         },
         auth=[],
