@@ -37,6 +37,11 @@ UNSAFE = [
 ]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def clicks_written_directly(settings):
+    settings.CLICK_BUFFER_URL = ""  # clicks land in the database at once, to be read back
+
+
 @pytest.fixture
 def product(merchant):
     return ProductFactory(
