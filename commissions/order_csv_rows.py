@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, Role
 from commissions.models import Order, OrderEvent
 from commissions.services.orders import REFUND_ABOVE_PAID, IncomingEvent
+from core import dates
 from core.csv_upload import CellError, CsvRejected, CsvTable, RowError, read_csv, read_text_cell
 from core.errors import Forbidden, ensure
 from merchants.models import Product
@@ -108,6 +109,9 @@ def time_reader(*, required: bool) -> Callable[[str], datetime | None]:
             moment = None
         if moment is None:
             raise CellError(_("Enter a time such as 2026-03-01 14:30:00 or ISO 8601."))
+        # Year 1 or 9999 would overflow where attribution subtracts its window.
+        if not dates.in_range(moment):
+            raise CellError(dates.out_of_range_message())
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=STOREFRONT_ZONE)
         return moment

@@ -31,6 +31,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from core import json_bodies
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
@@ -128,3 +130,104 @@ def too_large_response(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(JSON_PREFIXES):
         return JsonResponse({"detail": message}, status=413)
     return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+NUL = "\x00"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class NulCharacterMiddleware:
+    """Refuse NUL characters in the address, in query parameters and in the portal's form
+    fields: 400 naming the parameter, the API in JSON (``{"search": ["Null characters are not
+    allowed."]}``, as its serializers say of a body's text field) and the portal as a short page.
+
+    PostgreSQL text cannot hold NUL (psycopg2 refuses such a parameter with ValueError), so
+    ``?search=%00`` reached the database and answered 500; no input of this application means
+    anything with it, so it is refused at the door, once for every page. Portal forms are read
+    here as CSRF's check would read them anyway; the API's bodies are left to its parsers
+    (core/parsers.py), which see PUT and PATCH bodies too, and views that read the raw body
+    (the order webhook) still can. CSV files with NUL bytes are refused by core/csv_upload.py.
+    A cookie holding NUL (a quoted cookie may spell one as ``\\000``) is dropped, as if the
+    browser had not sent it: it is nothing we set, and the session store would look it up.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if NUL in request.path_info:
+            return nul_response(request, None)
+        query = request.META.get("QUERY_STRING", "")
+        if ("%00" in query or NUL in query) and (name := nul_parameter(request.GET)):
+            return nul_response(request, name)
+        form = request.method == "POST" and self.reads_form(request)
+        if form and (name := nul_parameter(request.POST)):
+            return nul_response(request, name)
+        cookies = request.META.get("HTTP_COOKIE", "")
+        if "\\" in cookies or NUL in cookies:
+            request.COOKIES = {
+                key: value for key, value in request.COOKIES.items() if NUL not in key + value
+            }
+        return self.get_response(request)
+
+    @staticmethod
+    def reads_form(request: HttpRequest) -> bool:
+        content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        return content_type in FORM_TYPES and not request.path.startswith(JSON_PREFIXES)
+
+
+def nul_parameter(params) -> str | None:
+    """The name of the first parameter whose name or a value holds NUL, printable."""
+    for key, values in params.lists():
+        if NUL in key or any(NUL in value for value in values):
+            return key.replace(NUL, "\\0")
+    return None
+
+
+def nul_response(request: HttpRequest, name: str | None) -> HttpResponse:
+    """400 naming the parameter; ``name`` None: the address itself."""
+    message = _("Null characters are not allowed.")
+    if request.path.startswith(JSON_PREFIXES):
+        body = {name: [message]} if name else {"detail": message}
+        return JsonResponse(body, status=400)
+    heading = _("Bad request")
+    text = f"{name}: {message}" if name else message
+    page = format_html(
+        '<!doctype html><html><head><meta charset="utf-8"><title>{}</title></head>'
+        '<body><h1>{}</h1><p>{}</p><p><a href="/">{}</a></p></body></html>',
+        heading, heading, text, _("Home"),
+    )  # fmt: skip
+    return HttpResponse(page, status=400)
+
+
+class JsonNestingMiddleware:
+    """A JSON body nested deeper than ``core.json_bodies.MAX_JSON_DEPTH`` answers 400
+    ``{"detail": "JSON parse error - ..."}`` before any view or parser reads it: Python's json
+    recursion would otherwise end in RecursionError, a 500, on every JSON endpoint, including
+    views that pick DRF's own parsers (its token view). Only a body with more brackets than the
+    depth bound is parsed here; a body that is not JSON at all is left to the view to refuse.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if content_type == "application/json" and self.too_deep(request.body):
+            message = _("JSON parse error - %s") % json_bodies.TooDeeplyNested()
+            if request.path.startswith(JSON_PREFIXES):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def too_deep(body: bytes) -> bool:
+        if not json_bodies.may_nest_too_deeply(body):
+            return False
+        try:
+            json_bodies.loads(body)
+        except json_bodies.TooDeeplyNested:
+            return True
+        except ValueError:  # not JSON: the view says so
+            return False
+        return False

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import dates
 from core.fields import MAX_ID
 from influencers.models import BuyerProfile, LineupSlot
 from influencers.services.follower_checks import MAX_FOLLOWERS, NOTE_LENGTH, URL_LENGTH
@@ -58,7 +59,7 @@ class CatalogueFilterForm(forms.Form):
 
 class LivestreamForm(forms.Form):
     title = forms.CharField(max_length=160, label=_("Title"))
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = dates.DateTimeFormField(
         label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 

@@ -11,6 +11,7 @@ from accounts.models import Role
 from accounts.permissions import HasRole
 from commissions.selectors.dashboards import RANGES, dashboard_for, period_for
 from commissions.selectors.stats import Period
+from core import dates
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 PARAMETERS = [
@@ -34,8 +35,8 @@ class RangeSerializer(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False)  # keywords: not attribute names
-        fields["to"] = serializers.DateField(required=False)
+        fields["from"] = dates.DateField(required=False)  # keywords: not attribute names
+        fields["to"] = dates.DateField(required=False)
         return fields
 
     def validate(self, attrs) -> Period:

@@ -17,6 +17,7 @@ from accounts.permissions import IsOperator
 from commissions import settlement
 from commissions.models import SettlementRun
 from commissions.selectors.ledger import settlement_runs
+from core import dates
 
 
 class SettlementRunSerializer(serializers.ModelSerializer):
@@ -33,7 +34,7 @@ class SettlementRunSerializer(serializers.ModelSerializer):
 
 
 class SettlementRequestSerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text="Default: today (Asia/Shanghai).")
+    as_of = dates.DateField(required=False, help_text="Default: today (Asia/Shanghai).")
 
 
 class SettlementRunViewSet(viewsets.ReadOnlyModelViewSet):

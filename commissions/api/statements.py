@@ -25,7 +25,7 @@ from commissions.selectors.payouts import payout_amount, payouts_for
 from commissions.selectors.statements import parse_month, statement_for, statement_organisation
 from commissions.services.payouts import COLLECTION, PAYOUT, record_payment
 from core.csv_upload import write_csv
-from core.fields import IdField
+from core.fields import IdField, parse_id
 from core.navigation import MEMBERS
 
 PAYMENT_KIND_CHOICES = [(PAYOUT, _("Payout")), (COLLECTION, _("Merchant payment"))]
@@ -224,9 +224,9 @@ class PayoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         kind = self.request.query_params.get("kind")
         if kind in (PAYOUT, COLLECTION):
             payouts = payouts.filter(kind=kind)
-        organisation = self.request.query_params.get("organisation", "")
-        if organisation.isdigit():
-            theirs = LedgerEntry.objects.filter(account__organisation_id=int(organisation))
+        organisation = parse_id(self.request.query_params.get("organisation"))
+        if organisation is not None:
+            theirs = LedgerEntry.objects.filter(account__organisation_id=organisation)
             payouts = payouts.filter(pk__in=theirs.values("transaction_id"))
         return payouts
 

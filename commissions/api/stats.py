@@ -13,6 +13,7 @@ from accounts.permissions import HasRole
 from accounts.scoping import visible_to
 from commissions.models import AffiliateLink
 from commissions.selectors.stats import Period, link_stats
+from core import dates
 from influencers.models import Livestream
 
 MAX_DAYS = 366
@@ -23,17 +24,19 @@ RANGE_PARAMETERS = [
 
 
 class PeriodSerializer(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    """``from`` and ``to`` of the query; empty values mean the default range."""
+
+    def get_fields(self):
+        # "from" is a Python keyword: the fields are named here, so errors name the parameter.
+        return {"from": dates.DateField(required=False), "to": dates.DateField(required=False)}
 
     def to_internal_value(self, data):
-        # The query says from/to; empty values mean the default range.
-        named = {"start": data.get("from"), "end": data.get("to")}
-        return super().to_internal_value({key: value for key, value in named.items() if value})
+        given = {key: data.get(key) for key in ("from", "to")}
+        return super().to_internal_value({key: value for key, value in given.items() if value})
 
     def validate(self, attrs):
-        end = attrs.get("end") or timezone.localdate()
-        start = attrs.get("start") or end - timedelta(days=29)
+        end = attrs.get("to") or timezone.localdate()
+        start = attrs.get("from") or end - timedelta(days=29)
         if start > end:
             raise serializers.ValidationError({"from": ["The range starts after it ends."]})
         if (end - start).days >= MAX_DAYS:

@@ -6,7 +6,6 @@ client address may send ``WEBHOOK_RATE_LIMIT`` (6,000 a minute) requests; above 
 429 with Retry-After and nothing is read.
 """
 
-import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -22,6 +21,7 @@ from rest_framework.views import APIView
 from commissions.models import OrderEvent
 from commissions.services.orders import REFUND_ABOVE_PAID, IncomingEvent, record_order_event
 from commissions.services.webhooks import SIGNATURE_HEADER, verify_signature
+from core import dates, json_bodies
 from core.api import AddressThrottle
 from core.errors import DomainError
 
@@ -46,7 +46,7 @@ class WebhookOrderSerializer(serializers.Serializer):
     click_id = serializers.CharField(max_length=32, required=False, allow_blank=True)
     link_code = serializers.CharField(max_length=16, required=False, allow_blank=True)
     lines = WebhookLineSerializer(many=True, required=False)
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = dates.DateTimeField(required=False)
 
 
 class WebhookEventSerializer(serializers.Serializer):
@@ -92,8 +92,10 @@ def order_payload(order: dict) -> dict:
 def parse_body(body: bytes) -> object:
     try:
         # Decimal, not float: amounts sent as JSON numbers keep their exact value.
-        return json.loads(body, parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json_bodies.loads(body, parse_float=Decimal)
+    except json_bodies.TooDeeplyNested as exc:
+        raise DomainError(str(exc)) from exc
+    except ValueError as exc:  # not UTF-8, or not JSON
         raise DomainError(_("The body is not valid JSON.")) from exc
 
 

@@ -24,6 +24,7 @@ from accounts.models import Organisation, Role
 from accounts.scoping import visible_to
 from commissions.models import Commission, Order
 from commissions.splits import money
+from core import dates
 from core.fields import MAX_ID
 
 Status = Commission.Status
@@ -42,18 +43,11 @@ def day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-FIRST_DAY, LAST_DAY = date(1901, 1, 1), date(9998, 12, 31)
-
-
 class CommissionFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
+        # Days outside core.dates' range are already errors on their field (and left out here).
         start, end = cleaned.get("from"), cleaned.get("to")
-        for name, day in (("from", start), ("to", end)):
-            # Day bounds are computed in Asia/Shanghai and UTC: year 1 or 9999 would overflow.
-            if day and not FIRST_DAY <= day <= LAST_DAY:
-                self.add_error(name, _("Pick a day between 1901 and 9998."))
-                start = end = None
         if start and end and start > end:
             self.add_error("from", _("The range starts after it ends."))
         return cleaned
@@ -82,10 +76,10 @@ class CommissionFilter(django_filters.FilterSet):
 
 
 # "from" is a Python keyword, so these two cannot be declared in the class body.
-CommissionFilter.base_filters["from"] = django_filters.DateFilter(
+CommissionFilter.base_filters["from"] = dates.DateFilter(
     field_name="earned_at", method="filter_from", label=_("From"), help_text=_("YYYY-MM-DD")
 )
-CommissionFilter.base_filters["to"] = django_filters.DateFilter(
+CommissionFilter.base_filters["to"] = dates.DateFilter(
     field_name="earned_at", method="filter_to", label=_("To"), help_text=_("YYYY-MM-DD")
 )
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from accounts.scoping import visible_to
 from commissions.models import Order, OrderImport, OrderLine
+from core import dates
 
 
 def day_start(day: date) -> datetime:
@@ -46,10 +47,10 @@ class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=Order.Status.choices, label=_("Status"), empty_label=_("Any status")
     )
-    paid_from = django_filters.DateFilter(
+    paid_from = dates.DateFilter(
         method="filter_paid_from", label=_("Paid from"), help_text=_("YYYY-MM-DD, included.")
     )
-    paid_to = django_filters.DateFilter(
+    paid_to = dates.DateFilter(
         method="filter_paid_to", label=_("Paid to"), help_text=_("YYYY-MM-DD, included.")
     )
     search = django_filters.CharFilter(

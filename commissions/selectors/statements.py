@@ -32,7 +32,9 @@ from accounts.models import Organisation, Role
 from accounts.scoping import visible_to
 from commissions.models import IncentivePayment, LedgerEntry, LedgerTransaction
 from commissions.splits import money
+from core import dates
 from core.errors import DomainError
+from core.fields import parse_id
 
 ZERO = Decimal("0.00")
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -115,11 +117,13 @@ def last_month(today: date | None = None) -> date:
 
 
 def parse_month(text: str | None) -> date:
-    """``YYYY-MM`` -> the first day of that month; empty -> last month."""
+    """``YYYY-MM`` -> the first day of that month; empty -> last month. A month outside
+    core.dates' range (9999-12 has no next month) is refused like a malformed one."""
     if not text:
         return last_month()
     match = MONTH_PATTERN.match(text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+    years = range(dates.EARLIEST_DATE.year, dates.LATEST_DATE.year + 1)
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) not in years:
         raise DomainError(_("Give the month as YYYY-MM, for example 2026-10."), field="month")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -238,9 +242,9 @@ def statement_organisation(*, user, organisation_id: str | None) -> Organisation
         raise DomainError(
             _("Choose the organisation whose statement to show."), field="organisation"
         )
-    if not str(organisation_id).isdigit():
+    if parse_id(organisation_id) is None:
         raise Http404
-    organisation = Organisation.objects.filter(pk=int(organisation_id)).first()
+    organisation = Organisation.objects.filter(pk=parse_id(organisation_id)).first()
     if organisation is None:
         raise Http404
     return organisation

@@ -18,6 +18,7 @@ from commissions.selectors.dashboards import (
     summary_for,
 )
 from commissions.selectors.stats import Period
+from core import dates
 from core.errors import DomainError
 from core.htmx import is_htmx
 
@@ -54,8 +55,10 @@ class RangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword: the fields are added by name.
         date_input = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        self.fields["from"] = forms.DateField(required=False, label=_("From"), widget=date_input)
-        self.fields["to"] = forms.DateField(required=False, label=_("To"), widget=date_input)
+        self.fields["from"] = dates.DateFormField(
+            required=False, label=_("From"), widget=date_input
+        )
+        self.fields["to"] = dates.DateFormField(required=False, label=_("To"), widget=date_input)
 
     def clean(self):
         data = super().clean()

@@ -16,6 +16,7 @@ from commissions.qr import qr_svg_document
 from commissions.selectors.links import counted_clicks, link_url, links_for
 from commissions.services.links import get_or_create_link, links_for_livestream
 from core.errors import DomainError
+from core.fields import parse_id
 from core.htmx import is_htmx
 from influencers.selectors.livestreams import livestreams_of
 
@@ -50,7 +51,7 @@ class LinkCreateView(BuyerView):
         link, error = None, None
         try:
             link, _created = get_or_create_link(
-                by=request.user, enrollment_id=int(enrollment) if enrollment.isdigit() else 0
+                by=request.user, enrollment_id=parse_id(enrollment) or 0
             )
         except DomainError as exc:
             error = exc.message

@@ -15,6 +15,7 @@ from accounts.permissions import OperatorRequiredMixin
 from commissions import settlement
 from commissions.models import SettlementRun
 from commissions.selectors.ledger import account_balances, settlement_runs
+from core import dates
 from core.errors import DomainError
 
 app_name = "settlements"
@@ -22,7 +23,7 @@ SHOWN_RUNS = 30
 
 
 class SettlementForm(forms.Form):
-    as_of = forms.DateField(
+    as_of = dates.DateFormField(
         label=gettext_lazy("Settle as of"),
         help_text=gettext_lazy("Lines whose return window has passed by this date are settled."),
         widget=forms.DateInput(attrs={"type": "date"}),

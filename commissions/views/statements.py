@@ -25,7 +25,7 @@ from commissions.selectors.statements import (
 from commissions.services.payouts import COLLECTION, PAYOUT, record_payment
 from commissions.splits import money
 from core.errors import DomainError
-from core.fields import MAX_ID
+from core.fields import MAX_ID, parse_id
 from core.htmx import is_htmx
 from core.navigation import MEMBERS
 
@@ -114,7 +114,7 @@ class PayoutsView(OperatorRequiredMixin, View):
         failed, error, entered, notice = None, "", None, ""
         if not form.is_valid():
             failed = form.data.get("organisation")
-            failed = int(failed) if str(failed).isdigit() else None
+            failed = parse_id(failed)
             error = " ".join(str(message) for errors in form.errors.values() for message in errors)
             entered = form.data.get("amount")
         else:

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from accounts.models import Role
 from accounts.viewsets import ScopedGenericViewSet
 from commissions.splits import money
+from core.fields import parse_id
 from influencers.selectors.catalogue import SORTS, CatalogueFilters, catalogue
 from matchmaking.models import Enrollment
 
@@ -54,9 +55,10 @@ def int_param(params, name):
     value = params.get(name)
     if value in (None, ""):
         return None
-    if not value.isdigit():
+    number = parse_id(value)  # ASCII digits within the 64-bit range ("²" is a digit to Python)
+    if number is None:
         raise ValidationError({name: ["Give a whole number."]})
-    return int(value)
+    return number
 
 
 @extend_schema(

@@ -8,6 +8,7 @@ from accounts.models import Role
 from accounts.viewsets import ScopedModelViewSet
 from commissions.api.link_serializers import LineupLinksSerializer, lineup_links_data
 from commissions.services.links import links_for_livestream
+from core import dates
 from core.fields import IdField
 from influencers.api.lineup_building import BuildLineupSerializer, explanations
 from influencers.models import MAX_LINEUP_SLOTS, LineupSlot, Livestream
@@ -78,7 +79,7 @@ class ReorderSerializer(serializers.Serializer):
 
 
 class CopySerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = dates.DateTimeField()
     title = serializers.CharField(required=False, max_length=160)
 
 

@@ -7,6 +7,7 @@ from accounts.models import User
 from accounts.scoping import visible_to
 from accounts.services import ensure_can_write
 from core.csv_upload import CsvRejected, RowError, decode_csv, read_csv
+from core.fields import parse_id
 from influencers.models import SampleRequest
 from influencers.services.samples import ship_sample_request
 
@@ -19,11 +20,11 @@ def ship_samples_from_csv(*, by: User, content: bytes) -> list[int]:
     ensure_can_write(by)
     table = read_csv(decode_csv(content), columns=COLUMNS, required=COLUMNS)
     errors = list(table.errors)
-    ids = {line: cells["sample_request"].strip() for line, cells in table.rows}
+    ids = [parse_id(cells["sample_request"].strip()) for _line, cells in table.rows]
     known = {
         sample.pk: sample
         for sample in visible_to(SampleRequest.objects.all(), by.organisation).filter(
-            pk__in=[int(value) for value in ids.values() if value.isdigit()],
+            pk__in=[pk for pk in ids if pk is not None],
             enrollment__product__merchant=by.organisation,
         )
     }
@@ -35,7 +36,7 @@ def ship_samples_from_csv(*, by: User, content: bytes) -> list[int]:
     with transaction.atomic():
         for _line, cells in table.rows:
             ship_sample_request(
-                request_id=int(cells["sample_request"]),
+                request_id=parse_id(cells["sample_request"].strip()),
                 by=by,
                 carrier=cells["carrier"],
                 tracking_number=cells["tracking_number"],
@@ -46,7 +47,8 @@ def ship_samples_from_csv(*, by: User, content: bytes) -> list[int]:
 def row_errors(line: int, cells: dict, known: dict, seen: dict[int, int]) -> list[RowError]:
     errors = []
     value = cells["sample_request"].strip()
-    sample = known.get(int(value)) if value.isdigit() else None
+    pk = parse_id(value)
+    sample = known.get(pk) if pk is not None else None
     if sample is None:
         errors.append(RowError(line, "sample_request", _("No such sample request of yours.")))
     elif sample.pk in seen:

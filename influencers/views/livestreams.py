@@ -8,6 +8,7 @@ from django.views import View
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
 from core.errors import DomainError
+from core.fields import parse_id
 from core.htmx import is_htmx
 from influencers.forms import LivestreamForm, SlotForm
 from influencers.models import LineupSlot
@@ -121,7 +122,7 @@ class SlotView(BuyerView):
 class LineupReorderView(BuyerView):
     def post(self, request, pk: int):
         livestream = self.livestream(pk)
-        slot_ids = [int(i) for i in request.POST.getlist("slot") if i.isdigit()]
+        slot_ids = [i for i in map(parse_id, request.POST.getlist("slot")) if i is not None]
         self.attempt(service.reorder_lineup, livestream_id=livestream.pk, slot_ids=slot_ids)
         request.method = "GET"
         return LivestreamDetailView.as_view()(request, pk=livestream.pk)

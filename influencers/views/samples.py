@@ -10,6 +10,7 @@ from accounts.permissions import MemberRequiredMixin
 from accounts.scoping import visible_to
 from core.csv_upload import UPLOAD_FIELD, CsvRejected, RowError, read_uploaded_file
 from core.errors import DomainError
+from core.fields import parse_id
 from core.htmx import is_htmx
 from core.paging import query_without_page
 from influencers.models import SampleRequest
@@ -65,7 +66,7 @@ class SampleListView(MemberRequiredMixin, View):
 
     def post(self, request):
         """Bulk approve the ticked requests."""
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
         visible = list(samples_for(request.user).filter(pk__in=ids).values_list("pk", flat=True))
         result = bulk_approve_sample_requests(request_ids=visible, by=request.user)
         if result.approved:

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import dates
 from matchmaking.models import Campaign
 from matchmaking.selectors.campaigns import effective_status
 from merchants.models import Category
@@ -16,6 +17,10 @@ class CampaignSerializer(serializers.ModelSerializer):
     categories = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Category.objects.all(), required=False
     )
+    registration_start = dates.DateField()
+    registration_end = dates.DateField()
+    promotion_start = dates.DateField()
+    promotion_end = dates.DateField()
     status = serializers.SerializerMethodField()
 
     class Meta:

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.viewsets import ScopedGenericViewSet, ScopedReadOnlyViewSet
+from core.fields import MAX_ID
 from matchmaking.api.change_request_serializers import (
     ChangeRequestCreateSerializer,
     ChangeRequestRejectSerializer,
@@ -18,10 +19,13 @@ from matchmaking.models import ChangeRequest, EnrollmentRate
 from matchmaking.selectors.change_requests import change_requests_for, enrollment_rates_for
 from matchmaking.services import change_requests as services
 
+# An id past the primary key's range is a 400 on the parameter, not a database overflow.
+ID_RANGE = {"min_value": 1, "max_value": MAX_ID}
+
 
 class ChangeRequestFilter(django_filters.FilterSet):
     # By id, never by a model choice: an unknown or invisible enrollment just matches nothing.
-    enrollment = django_filters.NumberFilter(field_name="enrollment_id")
+    enrollment = django_filters.NumberFilter(field_name="enrollment_id", **ID_RANGE)
 
     class Meta:
         model = ChangeRequest
@@ -85,7 +89,7 @@ class ChangeRequestViewSet(
 
 
 class EnrollmentRateFilter(django_filters.FilterSet):
-    enrollment = django_filters.NumberFilter(field_name="enrollment_id")
+    enrollment = django_filters.NumberFilter(field_name="enrollment_id", **ID_RANGE)
 
     class Meta:
         model = EnrollmentRate

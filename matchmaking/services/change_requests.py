@@ -32,8 +32,8 @@ CANCELLED_BY_MERCHANT = "cancelled by merchant"
 LINK = "/change-requests/"
 
 
-def percent(rate: Decimal) -> str:
-    return f"{rate * 100:.2f} %"
+def percent(rate: Decimal | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.2f} %"
 
 
 def ensure_active_member(user: User) -> None:

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core import dates
 from core.errors import DomainError
 from matchmaking.models import Campaign
 from matchmaking.services.campaigns import DRAFT_ONLY_FIELDS, plain_percent
@@ -62,10 +63,10 @@ class CampaignForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None means any category. A parent category takes its children."),
     )
-    registration_start = forms.DateField(label=_("Registration starts"), widget=DateInput)
-    registration_end = forms.DateField(label=_("Registration ends"), widget=DateInput)
-    promotion_start = forms.DateField(label=_("Promotion starts"), widget=DateInput)
-    promotion_end = forms.DateField(label=_("Promotion ends"), widget=DateInput)
+    registration_start = dates.DateFormField(label=_("Registration starts"), widget=DateInput)
+    registration_end = dates.DateFormField(label=_("Registration ends"), widget=DateInput)
+    promotion_start = dates.DateFormField(label=_("Promotion starts"), widget=DateInput)
+    promotion_end = dates.DateFormField(label=_("Promotion ends"), widget=DateInput)
     min_commission_rate = PercentField(label=_("Minimum commission (%)"))
     service_fee_rate = PercentField(label=_("Service fee (%)"))
     settlement_delay_days = forms.IntegerField(label=_("Settlement delay (days)"), initial=15)

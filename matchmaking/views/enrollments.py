@@ -12,6 +12,7 @@ from django.views import View
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
 from core.errors import DomainError
+from core.fields import parse_id
 from core.htmx import is_htmx
 from matchmaking.models import Enrollment
 from matchmaking.selectors.enrollments import enrollments_for, merchant_enrollments, review_queue
@@ -63,11 +64,8 @@ class EnrollView(MemberRequiredMixin, View):
     def initial(self) -> dict:
         """Pre-selects the campaign from ``?campaign=`` with its minimum rates."""
         form = EnrollForm(merchant=self.request.user.organisation)
-        campaign = (
-            form.fields["campaign"]
-            .queryset.filter(pk=self.request.GET.get("campaign") or 0)
-            .first()
-        )
+        campaign_id = parse_id(self.request.GET.get("campaign"))
+        campaign = form.fields["campaign"].queryset.filter(pk=campaign_id or 0).first()
         if campaign is None:
             return {}
         return {
@@ -108,7 +106,7 @@ class ReviewQueueView(ProviderMixin, View):
 
 class BulkApproveView(ProviderMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
-        ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+        ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
         if not ids:
             messages.error(request, _("Tick the enrollments to approve first."))
         else:

@@ -6,6 +6,7 @@ from django.views import View
 
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
+from core.fields import parse_id
 from matchmaking.models import Enrollment
 from matchmaking.selectors import recommendations as selectors
 
@@ -14,8 +15,7 @@ LIMIT = 30
 
 
 def chosen_id(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.GET.get(name))
 
 
 class ForBuyerView(MemberRequiredMixin, View):

@@ -362,6 +362,7 @@ class TestShippingByCsv:
             f"{requested.pk},SF,SF2\n"
             "999999,SF,SF3\n"
             f"{good.pk},,\n"
+            "²,SF,SF4\n"  # a digit to str.isdigit, not to int(): was a 500
         )
 
         response = api.as_member(reachable.merchant_user).post(
@@ -376,5 +377,6 @@ class TestShippingByCsv:
             {"line": 5, "field": "carrier", "message": "Name the carrier."},
             {"line": 5, "field": "sample_request", "message": "Already on line 2."},
             {"line": 5, "field": "tracking_number", "message": "Give the tracking number."},
+            {"line": 6, "field": "sample_request", "message": "No such sample request of yours."},
         ]  # fmt: skip
         assert not SampleRequest.objects.filter(status="shipped").exists()
