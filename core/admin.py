@@ -12,7 +12,8 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "kind", "message", "created_at", "read_at"]
+    list_display = ["organisation", "kind", "message", "created_at", "read_at", "emailed_at"]
     list_filter = ["kind", "read_at"]
+    readonly_fields = ["emailed_at"]  # the mail task's claim: set once, by the task
     search_fields = ["message", "organisation__name"]
     list_select_related = ["organisation"]

@@ -25,12 +25,25 @@ class Notification(models.Model):
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the mail task claimed this notice; set once, so it is mailed once.",
+    )
 
     organisation_paths = ("organisation",)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "read_at", "-created_at"]),
+            # The sweeper's look-up: the few notices not mailed yet, by age.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="core_notification_unmailed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.message
