@@ -15,6 +15,8 @@ class Role(models.TextChoices):
 
 
 OPERATOR = "operator"
+# The roles of member organisations (the operator is staff, of none).
+MEMBERS = (Role.MERCHANT, Role.BUYER, Role.PROVIDER)
 
 
 class Organisation(models.Model):

@@ -5,10 +5,10 @@ from django.views import View
 
 from accounts import selectors, services
 from accounts.forms import InvitationForm
+from accounts.models import MEMBERS
 from accounts.permissions import MemberRequiredMixin, OperatorRequiredMixin
 from core.errors import DomainError
 from core.htmx import is_htmx
-from core.navigation import MEMBERS
 
 
 class OrganisationView(MemberRequiredMixin, View):

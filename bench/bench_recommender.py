@@ -57,9 +57,9 @@ from accounts.models import Organisation, Role, User
 from bench import benchdb
 from bench.benchdb import prepare_database
 from commissions.models import AffiliateLink, Click, Order, OrderLine
+from influencers.lineup_builder import Constraints, build_lineup
 from influencers.models import BuyerProfile, LineupSlot, Livestream
 from influencers.services.lineup_building import build_livestream_lineup, gather_candidates
-from matchmaking.lineup_builder import Constraints, build_lineup
 from matchmaking.models import Campaign, Enrollment, RecommendationScore, RosterMembership
 from matchmaking.selectors.recommendations import recommend_for_buyer
 from merchants.models import Category, Product

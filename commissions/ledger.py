@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from commissions.models import Account, Commission, LedgerEntry, LedgerTransaction, SettlementRun
-from commissions.splits import money
 from core.errors import DomainError
+from core.money import money
 
 Kind = Account.Kind
 

@@ -12,6 +12,7 @@ the progress bar moves while it runs), then applies every order in one
 transaction. A sweeper re-sends lost runs.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -60,10 +61,16 @@ def write_orders(*, merchant: Organisation, orders: list[ImportedOrder]) -> Impo
 
 
 def import_orders(
-    *, merchant: Organisation, by: User | None, data: bytes, filename: str = ""
+    *,
+    merchant: Organisation,
+    by: User | None,
+    data: bytes,
+    filename: str = "",
+    enqueue: Callable[[int], object],
 ) -> ImportResult | OrderImport:
     """Import a merchant's order export: small files at once (all orders or none, every bad
-    row reported); larger ones queued as an OrderImport whose task runs after commit."""
+    row reported); larger ones queued as an OrderImport, and ``enqueue(import id)`` (its
+    Celery task, passed in) sent after commit."""
     check_merchant(merchant)
     text = decode_csv(data)
     table = read_order_csv(text)
@@ -76,14 +83,8 @@ def import_orders(
         filename=filename,
         text=text,
         total_rows=len(table.rows),
-        enqueue=enqueue_import,
+        enqueue=enqueue,
     )
-
-
-def enqueue_import(import_id: int) -> None:
-    from commissions.tasks import run_order_import  # the task module imports this one
-
-    run_order_import.delay(import_id)
 
 
 def run_order_import(*, import_id: int) -> bool:
@@ -114,6 +115,6 @@ def finish_import(
     import_jobs.finish(OrderImport, import_id, counts=counts, errors=errors)
 
 
-def sweep_stalled_imports() -> dict[str, int]:
+def sweep_stalled_imports(*, enqueue: Callable[[int], object]) -> dict[str, int]:
     """Re-send lost messages and put back runs whose worker died (core.import_jobs)."""
-    return import_jobs.sweep_stalled(model=OrderImport, enqueue=enqueue_import)
+    return import_jobs.sweep_stalled(model=OrderImport, enqueue=enqueue)

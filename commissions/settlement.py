@@ -36,6 +36,7 @@ quiet; beat sends it again (``resume_stalled_runs``) and the new worker carries 
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -360,11 +361,14 @@ def finish(run: SettlementRun, status: str, *, error: str = "") -> SettlementRun
 STALLED_AFTER = timedelta(hours=6)
 
 
-def start_settlement(*, as_of: date | None = None, by: User | None = None) -> SettlementRun:
+def start_settlement(
+    *, as_of: date | None = None, by: User | None = None, enqueue: Callable[[int], object]
+) -> SettlementRun:
     """An operator's run (API and portal). Rule: never as of a future date (the return
     window would not have passed). Up to ``SETTLEMENT_SYNC_MAX_LINES`` lines it runs in the
-    request and comes back finished; a larger one comes back running and a Celery task, sent
-    on commit, does the work (its progress shows on the run)."""
+    request and comes back finished; a larger one comes back running, and ``enqueue(run id)``
+    (the Celery task, passed in by the caller) is sent on commit to do the work (its progress
+    shows on the run)."""
     today = timezone.localdate()
     as_of = as_of or today
     ensure(
@@ -375,9 +379,7 @@ def start_settlement(*, as_of: date | None = None, by: User | None = None) -> Se
     run = SettlementRun.objects.create(as_of=as_of, requested_by=by, total=pending)
     if pending <= settings.SETTLEMENT_SYNC_MAX_LINES:
         return run_settlement(as_of=as_of, run=run, by=by)
-    from commissions import tasks  # tasks import this module
-
-    transaction.on_commit(lambda: tasks.settle_commissions.delay(run_id=run.pk))
+    transaction.on_commit(lambda: enqueue(run.pk))
     return run
 
 
@@ -409,7 +411,7 @@ def close_stalled_runs() -> int:
     )
 
 
-def resume_stalled_runs() -> list[int]:
+def resume_stalled_runs(*, enqueue: Callable[[int], object]) -> list[int]:
     """Beat: send again every running run that has reported no progress for
     ``SETTLEMENT_RESUME_AFTER_SECONDS`` (its worker died, or its message was lost); the ids.
 
@@ -418,8 +420,8 @@ def resume_stalled_runs() -> list[int]:
     A batch takes well under a second, so minutes of silence mean nobody is working on it.
     Re-sending stamps ``heartbeat_at``: a run is sent again once per quiet period, and of two
     sweepers at once only one sends it. A duplicate message is harmless: lines are locked
-    with SKIP LOCKED and posted once, and a finished run's message does nothing."""
-    from commissions import tasks  # tasks import this module
+    with SKIP LOCKED and posted once, and a finished run's message does nothing. ``enqueue``
+    is the settlement task (the task module passes it: it imports this one)."""
 
     now = timezone.now()
     quiet = now - timedelta(seconds=settings.SETTLEMENT_RESUME_AFTER_SECONDS)
@@ -432,5 +434,5 @@ def resume_stalled_runs() -> list[int]:
         if silent.filter(pk=run_id).update(heartbeat_at=now)
     ]
     for run_id in resumed:
-        transaction.on_commit(lambda run_id=run_id: tasks.settle_commissions.delay(run_id=run_id))
+        transaction.on_commit(lambda run_id=run_id: enqueue(run_id))
     return resumed

@@ -13,15 +13,11 @@ the first level's is round(A f) - that; each pays the platform its own fee.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
+from core.money import money
+
 ZERO = Decimal("0.00")
-
-
-def money(value: Decimal) -> Decimal:
-    """The one rounding rule: half up, to the fen."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

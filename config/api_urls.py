@@ -12,6 +12,7 @@ from commissions.api import platform as platform_api
 from commissions.api import settlements as settlements_api
 from commissions.api import statements as statements_api
 from commissions.api import stats as stats_api
+from commissions.api.lineup_links import LineupLinksViewSet
 from commissions.api.links import LinkViewSet
 from commissions.api.webhooks import OrderWebhookView
 from core.notifications_api import NotificationViewSet
@@ -35,6 +36,7 @@ router.register("providers", accounts_api.ProviderViewSet, basename="provider")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("sample-requests", SampleRequestViewSet, basename="sample-request")
 router.register("livestreams", LivestreamViewSet, basename="livestream")
+router.register("livestreams", LineupLinksViewSet, basename="livestream-links")
 router.register("catalogue", CatalogueViewSet, basename="catalogue")
 # merchants
 router.register("products", merchants_api.ProductViewSet, basename="product")

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "influencers",
     "matchmaking",
     "commissions",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -133,7 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -181,6 +182,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.beat_heartbeat",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Notice mails whose on-commit message was lost; only notices under a day old.
+    "resend-unmailed-notifications": {
+        "task": "core.tasks.resend_unmailed_notifications",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
     },
     "sweep-late-sample-requests": {
         "task": "influencers.tasks.sweep_late_sample_requests",

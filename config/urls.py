@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from commissions.views.redirect import follow_link
 from core import views as core_views
+from portal import views as portal_views
 
 handler404 = "core.views.page_not_found"
 handler403 = "core.views.permission_denied"
@@ -12,9 +13,9 @@ handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("l/<str:code>", follow_link, name="follow-link"),  # first: the hottest path
-    path("", core_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("health/", core_views.health, name="health"),
-    path("notifications/", core_views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/", portal_views.NotificationListView.as_view(), name="notifications"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,5 +1,6 @@
 """The one domain error type; core.api maps it to HTTP."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -37,3 +38,22 @@ class Forbidden(DomainError):
 def ensure(condition: bool, error: DomainError) -> None:
     if not condition:
         raise error
+
+
+@dataclass
+class FieldErrors:
+    """Collects every broken rule so a form or API client sees them all at once."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def check(self, condition: bool, name: str, message: str) -> None:
+        if not condition:
+            self.add(name, message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            name, messages = next(iter(self.errors.items()))
+            raise DomainError(messages[0], field=name, detail=dict(self.errors))

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +17,8 @@ MAX_COMMISSION = Decimal("0.8000")
 MAX_TOTAL_RATE = Decimal("0.9000")
 SECOND_LEVEL_SHARE = Decimal("0.9000")
 MAX_PROMOTION_DAYS = 360
+# A change request the provider has not decided within this is accepted (DESIGN.md).
+DECISION_PERIOD = timedelta(days=7)
 
 
 class Campaign(models.Model):

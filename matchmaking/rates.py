@@ -1,4 +1,8 @@
-"""Rate history of enrollments and the effective rate at a moment.
+"""Rates, in one place: how people type and read them, the rules a rate must meet (campaigns,
+enrollments, change requests, second levels), and an enrollment's rate history.
+
+Rates are Decimals with four places (0.2000 = 20 %); people type and read percents. A typed
+percent becomes a rate rounded half up, as money is, whatever form it came through.
 
 A commission decrease reaches buyers already promoting the item 30 days
 later; new promoters and increases get the new rate at once. Each change is a
@@ -8,11 +12,124 @@ for an order is one indexed query.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Q, Subquery
+from django.utils.translation import gettext as _
 
-from matchmaking.models import ChangeRequest, Enrollment, EnrollmentRate
+from core.errors import FieldErrors
+from matchmaking.models import (
+    MAX_CAMPAIGN_SERVICE_FEE,
+    MAX_COMMISSION,
+    MAX_MIN_COMMISSION,
+    MAX_TOTAL_RATE,
+    SECOND_LEVEL_SHARE,
+    Campaign,
+    ChangeRequest,
+    Enrollment,
+    EnrollmentRate,
+)
+
+RATE_PLACES = Decimal("0.0001")
+HUNDRED = Decimal(100)
+
+# --- typed and read -------------------------------------------------------------------------
+
+
+def rate_from_percent(typed: Decimal) -> Decimal:
+    """20 -> 0.2000, 8.505 -> 0.0851: a typed percent as a rate, half up to four places."""
+    return (Decimal(typed) / HUNDRED).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def plain_percent(rate: Decimal) -> str:
+    """0.2000 -> "20", 0.0850 -> "8.5": a rate as the percent inputs take it."""
+    return f"{(Decimal(rate) * 100).quantize(Decimal('0.01')).normalize():f}"
+
+
+def percent(rate: Decimal | None) -> str:
+    """0.2000 -> "20 %", 0.0850 -> "8.5 %", None -> "—": rates as people read them."""
+    return "—" if rate is None else f"{plain_percent(rate)} %"
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+
+def check_campaign_rates(values: dict[str, Any], errors: FieldErrors) -> None:
+    """A campaign's minimum commission <= 50 %, service fee <= 40 %, together <= 90 %."""
+    commission, fee = values["min_commission_rate"], values["service_fee_rate"]
+    errors.check(commission >= 0, "min_commission_rate", _("A rate cannot be negative."))
+    errors.check(
+        commission <= MAX_MIN_COMMISSION,
+        "min_commission_rate",
+        _("The minimum commission rate can be at most %s.") % percent(MAX_MIN_COMMISSION),
+    )
+    errors.check(
+        commission + fee <= MAX_TOTAL_RATE,
+        "min_commission_rate",
+        _("The minimum commission and the service fee together can be at most %s.")
+        % percent(MAX_TOTAL_RATE),
+    )
+    errors.check(fee >= 0, "service_fee_rate", _("A rate cannot be negative."))
+    errors.check(
+        fee <= MAX_CAMPAIGN_SERVICE_FEE,
+        "service_fee_rate",
+        _("The service-fee rate can be at most %s.") % percent(MAX_CAMPAIGN_SERVICE_FEE),
+    )
+
+
+def check_enrollment_rates(
+    *, campaign: Campaign, commission_rate: Decimal, service_fee_rate: Decimal, errors: FieldErrors
+) -> None:
+    """An enrollment's (and a change request's) rates: commission at least the campaign's
+    minimum and at most 80 %, service fee at least the campaign's and at most 40 %, together
+    at most 90 %."""
+    commission, fee = commission_rate, service_fee_rate
+    errors.check(
+        commission >= campaign.min_commission_rate,
+        "commission_rate",
+        _("The commission rate must be at least %s in this campaign.")
+        % percent(campaign.min_commission_rate),
+    )
+    errors.check(
+        commission <= MAX_COMMISSION,
+        "commission_rate",
+        _("The commission rate can be at most %s.") % percent(MAX_COMMISSION),
+    )
+    errors.check(
+        commission + fee <= MAX_TOTAL_RATE,
+        "commission_rate",
+        _("Commission and service fee together can be at most %s.") % percent(MAX_TOTAL_RATE),
+    )
+    errors.check(
+        fee >= campaign.service_fee_rate,
+        "service_fee_rate",
+        _("The service-fee rate must be at least %s in this campaign.")
+        % percent(campaign.service_fee_rate),
+    )
+    errors.check(
+        fee <= MAX_CAMPAIGN_SERVICE_FEE,
+        "service_fee_rate",
+        _("The service-fee rate can be at most %s.") % percent(MAX_CAMPAIGN_SERVICE_FEE),
+    )
+
+
+def second_level_cap(first: Enrollment) -> Decimal:
+    """The highest rate a second level may take: 90 % of the first level's, to 4 places."""
+    return (first.service_fee_rate * SECOND_LEVEL_SHARE).quantize(RATE_PLACES, rounding=ROUND_DOWN)
+
+
+def check_second_level_rate(*, first: Enrollment, rate: Decimal, errors: FieldErrors) -> None:
+    cap = second_level_cap(first)
+    errors.check(
+        rate <= cap,
+        "service_fee_rate",
+        _("A second level's service-fee rate can be at most %(cap)s (90 %% of %(first)s).")
+        % {"cap": percent(cap), "first": percent(first.service_fee_rate)},
+    )
+
+
+# --- history --------------------------------------------------------------------------------
 
 DECREASE_NOTICE = timedelta(days=30)
 
@@ -76,9 +193,9 @@ def reaches_existing_promoters_at(
     )
     if not history:
         history = [(enrollment.commission_rate, at)]
-    ends = [effective_at for _, effective_at in history[1:]] + [at]
+    ends = [effective_at for _rate, effective_at in history[1:]] + [at]
     reach = at
-    for (higher, _), end in zip(history, ends, strict=True):
+    for (higher, _moment), end in zip(history, ends, strict=True):
         if higher > commission_rate:
             reach = max(reach, end + DECREASE_NOTICE)
     return reach

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -10,7 +12,7 @@ from accounts.models import Role
 from accounts.viewsets import ScopedGenericViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
 from core.csv_upload import csv_response
 from core.import_views import csv_import_action, import_response
-from merchants import csv_import, selectors, services
+from merchants import csv_import, selectors, services, tasks
 from merchants.models import Category, Product, ProductImport, StorefrontDomain
 from merchants.serializers import (
     CategoryNodeSerializer,
@@ -76,7 +78,7 @@ class ProductViewSet(ScopedModelViewSet):
         """Create or update products by SKU from a CSV: all rows or none."""
         return import_response(
             request,
-            importer=csv_import.import_products,
+            importer=partial(csv_import.import_products, enqueue=tasks.run_product_import.delay),
             detail_route="product-import-detail",
             summary=lambda done: {"created": done.created, "updated": done.updated},
         )

@@ -303,10 +303,16 @@ def write_rows(*, merchant: Organisation, rows: list[ProductRow]) -> ImportResul
 
 
 def import_products(
-    *, merchant: Organisation, by: User | None, data: bytes, filename: str = ""
+    *,
+    merchant: Organisation,
+    by: User | None,
+    data: bytes,
+    filename: str = "",
+    enqueue: Callable[[int], object],
 ) -> ImportResult | ProductImport:
     """Import a merchant's product CSV: small files at once (all rows or none, every bad row
-    reported); larger ones queued as a ProductImport whose task runs after commit."""
+    reported); larger ones queued as a ProductImport, and ``enqueue(import id)`` (its Celery
+    task, passed in) sent after commit."""
     services.check_merchant(merchant)
     text = decode_csv(data)
     table = read_product_csv(text)
@@ -320,14 +326,8 @@ def import_products(
         filename=filename,
         text=text,
         total_rows=len(table.rows),
-        enqueue=enqueue_import,
+        enqueue=enqueue,
     )
-
-
-def enqueue_import(import_id: int) -> None:
-    from merchants.tasks import run_product_import  # the task module imports this one
-
-    run_product_import.delay(import_id)
 
 
 def run_product_import(*, import_id: int) -> bool:
@@ -360,6 +360,6 @@ def finish_import(
     import_jobs.finish(ProductImport, import_id, counts=counts, errors=errors)
 
 
-def sweep_stalled_imports() -> dict[str, int]:
+def sweep_stalled_imports(*, enqueue: Callable[[int], object]) -> dict[str, int]:
     """Re-send lost messages and put back runs whose worker died (core.import_jobs)."""
-    return import_jobs.sweep_stalled(model=ProductImport, enqueue=enqueue_import)
+    return import_jobs.sweep_stalled(model=ProductImport, enqueue=enqueue)

@@ -1,3 +1,5 @@
+"""Celery tasks of products: thin shells over merchants.csv_import, safe to run twice."""
+
 from celery import shared_task
 
 from merchants import csv_import
@@ -11,4 +13,4 @@ def run_product_import(import_id: int) -> bool:
 
 @shared_task(name="merchants.tasks.sweep_stalled_imports")
 def sweep_stalled_imports() -> dict[str, int]:
-    return csv_import.sweep_stalled_imports()
+    return csv_import.sweep_stalled_imports(enqueue=run_product_import.delay)

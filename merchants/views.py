@@ -13,7 +13,7 @@ from core.csv_upload import csv_response
 from core.errors import DomainError
 from core.htmx import is_htmx
 from core.import_views import CsvImportPostMixin, ImportProgressMixin
-from merchants import csv_import, selectors, services
+from merchants import csv_import, selectors, services, tasks
 from merchants.forms import ProductForm, ProductImportForm
 
 PAGE_SIZE = 25
@@ -132,7 +132,7 @@ class ProductImportView(CsvImportPostMixin, MerchantView):
         return self.page(ProductImportForm())
 
     def run_import(self, **upload) -> object:
-        return csv_import.import_products(**upload)
+        return csv_import.import_products(**upload, enqueue=tasks.run_product_import.delay)
 
     def done_message(self, outcome) -> str:
         return _("Import done: %(created)d created, %(updated)d updated.") % {

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
-from core.navigation import entries_for
 from core.notifications import unread_count
+from portal.navigation import entries_for
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from influencers.models import Livestream, SampleRequest
-from influencers.selectors.reach import promotable_enrollments
 from matchmaking.models import Assortment, Campaign, ChangeRequest, Enrollment, RosterMembership
 from matchmaking.selectors.campaigns import effectively
+from matchmaking.selectors.reach import promotable_enrollments
 from merchants.models import Product
 
 

@@ -5,9 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OPERATOR, Role
-
-MEMBERS = (Role.MERCHANT, Role.BUYER, Role.PROVIDER)
+from accounts.models import MEMBERS, OPERATOR, Role
 
 
 @dataclass(frozen=True)

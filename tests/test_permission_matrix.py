@@ -10,7 +10,7 @@ other organisation of a role that may gets 404, other roles 403 or 404, and neit
 nor any table changes. The portal's pages of one object follow the same rule. Lists of routes
 come from the router and the URL resolver, so a new route without a case fails
 ``test_every_detail_route_has_a_case`` / ``test_every_portal_object_page_has_a_case``. Then
-every portal page of ``core.navigation.ENTRIES`` per role, and every API list endpoint for
+every portal page of ``portal.navigation.ENTRIES`` per role, and every API list endpoint for
 anonymous callers.
 """
 
@@ -36,7 +36,6 @@ from commissions.models import (
 )
 from config.api_urls import router
 from core.models import Notification
-from core.navigation import ENTRIES
 from influencers.models import FollowerVerification, LineupSlot, Livestream, SampleRequest
 from matchmaking.models import (
     Assortment,
@@ -50,6 +49,7 @@ from matchmaking.models import (
 )
 from matchmaking.rates import record_initial_rate
 from merchants.models import Product, ProductImport, StorefrontDomain
+from portal.navigation import ENTRIES
 from tests.conftest import MemberClient
 from tests.factories import (
     PASSWORD,
@@ -135,6 +135,7 @@ CASES = [
     Case("settlement", "settlements/{settlement.pk}/", "settlement", NOBODY),
 ]
 CASE_OF = {case.id: case for case in CASES}
+CASE_OF["livestream-links"] = CASE_OF["livestream"]
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,9 @@ WRITES = [
     *edits("assortment", who("provider"), {"name": "Hijacked"}),
     *posts("assortment", who("provider"), "reorder", body={"enrollments": ["{enrollment.pk}"]}),
     *edits("livestream", who("buyer"), {"title": "Hijacked"}),
-    *posts("livestream", who("buyer"), "confirm", "go-live", "end", "generate-links"),
+    *posts("livestream", who("buyer"), "confirm", "go-live", "end"),
+    # served by commissions on the livestream's route (links are commissions' to make)
+    *posts("livestream-links", who("buyer"), "generate-links"),
     *posts("livestream", who("buyer"), "reorder", body={"slots": ["{slot.pk}"]}),
     *posts(
         "livestream",

@@ -1,11 +1,13 @@
 """Orders API: merchants, buyers and providers each read theirs; merchants import the
 storefront's order export as CSV."""
 
+from functools import partial
+
 from django_filters.rest_framework import DjangoFilterBackend
 
 from accounts.models import Role
 from accounts.viewsets import ScopedReadOnlyViewSet
-from commissions import order_csv
+from commissions import order_csv, tasks
 from commissions.api.order_serializers import (
     OrderImportErrorsSerializer,
     OrderImportQueuedSerializer,
@@ -47,7 +49,7 @@ class OrderViewSet(ScopedReadOnlyViewSet):
         changes nothing."""
         return import_response(
             request,
-            importer=order_csv.import_orders,
+            importer=partial(order_csv.import_orders, enqueue=tasks.run_order_import.delay),
             detail_route="order-import-detail",
             summary=lambda done: {"orders": done.orders, "applied_events": done.applied_events},
         )

@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.permissions import IsOperator
-from commissions import settlement
+from commissions import settlement, tasks
 from commissions.models import SettlementRun
 from commissions.selectors.ledger import settlement_runs
 from core import dates
@@ -55,7 +55,11 @@ class SettlementRunViewSet(viewsets.ReadOnlyModelViewSet):
     def run(self, request):
         given = SettlementRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        run = settlement.start_settlement(as_of=given.validated_data.get("as_of"), by=request.user)
+        run = settlement.start_settlement(
+            as_of=given.validated_data.get("as_of"),
+            by=request.user,
+            enqueue=tasks.settle_commissions.delay,
+        )
         running = run.status == SettlementRun.Status.RUNNING
         code = status.HTTP_202_ACCEPTED if running else status.HTTP_200_OK
         return Response(SettlementRunSerializer(run).data, status=code)

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from accounts.models import OPERATOR
+from accounts.models import MEMBERS, OPERATOR
 from accounts.permissions import MEMBER_API_PERMISSIONS
 from commissions.models import LedgerEntry, LedgerTransaction
 from commissions.models.money import MONEY
@@ -26,7 +26,6 @@ from commissions.selectors.statements import parse_month, statement_for, stateme
 from commissions.services.payouts import COLLECTION, PAYOUT, record_payment
 from core.csv_upload import write_csv
 from core.fields import IdField, parse_id
-from core.navigation import MEMBERS
 
 PAYMENT_KIND_CHOICES = [(PAYOUT, _("Payout")), (COLLECTION, _("Merchant payment"))]
 SECTION_NAMES = ("lines", "clawbacks", "incentives", "payouts", "payments", "corrections")

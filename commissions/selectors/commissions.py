@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, Role
 from accounts.scoping import visible_to
 from commissions.models import Commission, Order
-from commissions.splits import money
 from core import dates
 from core.fields import MAX_ID
+from core.money import money
 
 Status = Commission.Status
 NOT_YET_SETTLED = (Status.ESTIMATED, Status.SETTLEABLE)

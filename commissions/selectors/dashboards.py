@@ -50,8 +50,8 @@ from accounts.scoping import visible_to
 from commissions.models import AffiliateLink, Commission, Order, OrderLine
 from commissions.selectors.commissions import NOT_YET_SETTLED, commission_totals, share, total
 from commissions.selectors.stats import Period, link_stats
-from commissions.splits import money
 from core.errors import DomainError
+from core.money import money
 
 RANGES = (7, 30, 90)
 DEFAULT_RANGE = 30

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Organisation
 from accounts.scoping import visible_to
 from commissions.models import Account, SettlementRun
-from commissions.splits import money
+from core.money import money
 
 
 def account_balances(*, organisation: Organisation | None, platform: bool = False) -> list[dict]:

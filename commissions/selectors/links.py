@@ -15,11 +15,11 @@ from redis import RedisError
 from accounts.models import Organisation
 from accounts.scoping import visible_to
 from commissions.models import AffiliateLink, Click
-from commissions.services.links import LINK_CACHE_PREFIX
 from core import generations
 from matchmaking.selectors.promotable import why_not_promotable
 from merchants.storefront_urls import storefront_problem
 
+LINK_CACHE_PREFIX = "link-code:"  # + code: the redirect's cached lookup (services clear it)
 MISSING = "-"  # cached for unknown codes too, so scanning robots do not reach the database
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from commissions.models import Account, SettlementRun
 from commissions.selectors.ledger import account_balances, settlement_runs
 from commissions.selectors.payouts import balances_owed
-from commissions.splits import money
+from core.money import money
 
 ZERO = Decimal("0.00")
 

@@ -14,7 +14,7 @@ from accounts.models import Organisation, User
 from accounts.scoping import visible_to
 from commissions.models import LedgerEntry, LedgerTransaction
 from commissions.models.money import MONEY
-from commissions.splits import money
+from core.money import money
 
 PAYMENT_KINDS = (LedgerTransaction.Kind.PAYOUT, LedgerTransaction.Kind.COLLECTION)
 

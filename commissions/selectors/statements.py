@@ -31,10 +31,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, Role
 from accounts.scoping import visible_to
 from commissions.models import IncentivePayment, LedgerEntry, LedgerTransaction
-from commissions.splits import money
 from core import dates
 from core.errors import DomainError
 from core.fields import parse_id
+from core.money import money
 
 ZERO = Decimal("0.00")
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commissions.models import AffiliateLink, Click, Order, OrderLine
-from commissions.splits import money
+from core.money import money
 
 ZERO = Decimal("0.00")
 

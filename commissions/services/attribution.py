@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commissions.models import AffiliateLink, Click, Order, OrderLine
+from commissions.services.commissions import recompute_commissions
 from matchmaking.selectors.promotable import promoting_at
 from merchants.models import Product
 
@@ -199,8 +200,6 @@ def retry_unattributed_lines(*, batch_size: int = RETRY_BATCH) -> dict[str, int]
 
 
 def retry_batch(order_ids: list[int]) -> tuple[int, int]:
-    from commissions.services.orders import order_changed  # orders imports this module
-
     with transaction.atomic():
         orders = list(
             Order.objects.select_for_update(skip_locked=True)
@@ -220,7 +219,7 @@ def retry_batch(order_ids: list[int]) -> tuple[int, int]:
             OrderLine.objects.bulk_update(pending, ATTRIBUTION_FIELDS)
             if order.merchant_id != merchant_before:
                 order.save(update_fields=["merchant", "updated_at"])
-            if done:
-                order_changed(order)
+            if done:  # the money follows, as after any rebuild (services.orders.order_changed)
+                recompute_commissions(order_id=order.pk)
             tried, attributed = tried + len(pending), attributed + done
     return tried, attributed

@@ -44,7 +44,7 @@ from commissions.models import (
     LedgerTransaction,
 )
 from commissions.selectors.statements import month_bounds, next_month
-from commissions.splits import money
+from core.money import money
 
 ZERO = Decimal("0.00")
 

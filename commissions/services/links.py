@@ -1,7 +1,7 @@
 """Tracked links: one per (buyer, enrollment), short unguessable codes, valid 90 days.
 
 Rules (DESIGN.md "Affiliate link"): a buyer gets a link only for an enrollment it may promote
-now (``influencers.selectors.reach.promotable_enrollments``; when it knows the item, the refusal
+now (``matchmaking.selectors.reach.promotable_enrollments``; when it knows the item, the refusal
 says why: ended, archived, out of stock...); asking again returns the same link,
 and an expired one is renewed for another 90 days under the same code.
 """
@@ -21,17 +21,17 @@ from accounts.models import Organisation, Role, User
 from accounts.services import ensure_can_write
 from commissions.models import AffiliateLink
 from commissions.models.tracking import LINK_VALIDITY_DAYS
+from commissions.selectors.links import LINK_CACHE_PREFIX
 from core.errors import DomainError, Forbidden, ensure
 from influencers.models import LineupSlot, Livestream
-from influencers.selectors.reach import promotable_enrollments, reached_enrollment
 from matchmaking.selectors.promotable import explain, why_not_promotable
+from matchmaking.selectors.reach import promotable_enrollments, reached_enrollment
 
 logger = logging.getLogger(__name__)
 
 CODE_ALPHABET = string.ascii_letters + string.digits  # 62 characters
 CODE_LENGTH = 10  # 62**10 ~ 8e17 codes: guessing a live one is hopeless
 CODE_ATTEMPTS = 5
-LINK_CACHE_PREFIX = "link-code:"
 
 
 def new_code() -> str:

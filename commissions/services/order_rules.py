@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from commissions.models import Order, OrderEvent
 from core.errors import Conflict
+from core.money import CENT
 from core.notifications import notify
 from merchants.models import Product
 
 logger = logging.getLogger(__name__)
 
 Type = OrderEvent.Type
-CENT = Decimal("0.01")
 TYPE_RANK = {Type.PAID: 0, Type.CONFIRMED: 1, Type.REFUNDED: 2, Type.CANCELLED: 3}
 
 

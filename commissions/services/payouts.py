@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, Role, User
 from commissions import ledger
 from commissions.models import Account, LedgerEntry, LedgerTransaction
-from commissions.splits import money
 from core.errors import DomainError, ensure
+from core.money import money
 
 AccountKind = Account.Kind
 PAYOUT = LedgerTransaction.Kind.PAYOUT

@@ -18,7 +18,7 @@ from commissions.selectors.commissions import (
 )
 from core.htmx import is_htmx
 from core.paging import query_without_page
-from matchmaking.services.campaigns import percent
+from matchmaking.rates import percent
 
 PAGE_SIZE = 50
 MEMBERS = (Role.MERCHANT, Role.BUYER, Role.PROVIDER)

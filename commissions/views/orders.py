@@ -12,7 +12,7 @@ from django.views import View
 
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
-from commissions import order_csv
+from commissions import order_csv, tasks
 from commissions.selectors.orders import filtered_orders, imports_of
 from core.csv_upload import CsvFileField
 from core.htmx import is_htmx
@@ -74,7 +74,7 @@ class OrderImportView(CsvImportPostMixin, MemberRequiredMixin, View):
     done_route = "orders:index"
 
     def run_import(self, **upload) -> object:
-        return order_csv.import_orders(**upload)
+        return order_csv.import_orders(**upload, enqueue=tasks.run_order_import.delay)
 
     def done_message(self, outcome) -> str:
         return _("Import done: %(orders)d orders, %(events)d new events applied.") % {

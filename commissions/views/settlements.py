@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.permissions import OperatorRequiredMixin
-from commissions import settlement
+from commissions import settlement, tasks
 from commissions.models import SettlementRun
 from commissions.selectors.ledger import account_balances, settlement_runs
 from core import dates
@@ -39,7 +39,11 @@ class SettlementListView(OperatorRequiredMixin, View):
         if not form.is_valid():
             return page(request, form, status=400)
         try:
-            run = settlement.start_settlement(as_of=form.cleaned_data["as_of"], by=request.user)
+            run = settlement.start_settlement(
+                as_of=form.cleaned_data["as_of"],
+                by=request.user,
+                enqueue=tasks.settle_commissions.delay,
+            )
         except DomainError as error:
             form.add_error(error.field, error.message)
             return page(request, form, status=400)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.models import OPERATOR, Role
+from accounts.models import MEMBERS, OPERATOR, Role
 from accounts.permissions import MemberRequiredMixin, OperatorRequiredMixin
 from commissions.selectors.payouts import balances_owed, payout_amount, payouts_for
 from commissions.selectors.statements import (
@@ -23,11 +23,10 @@ from commissions.selectors.statements import (
     statement_organisation,
 )
 from commissions.services.payouts import COLLECTION, PAYOUT, record_payment
-from commissions.splits import money
 from core.errors import DomainError
 from core.fields import MAX_ID, parse_id
 from core.htmx import is_htmx
-from core.navigation import MEMBERS
+from core.money import money
 
 MAX_BALANCE_ROWS = 500
 RECENT_PAYOUTS = 20

@@ -6,8 +6,8 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import Role
 from accounts.viewsets import ScopedGenericViewSet
-from commissions.splits import money
 from core.fields import parse_id
+from core.money import money
 from influencers.selectors.catalogue import SORTS, CatalogueFilters, catalogue
 from matchmaking.models import Enrollment
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from matchmaking.lineup_builder import MAX_SLOTS, LineupPlan
+from influencers.lineup_builder import MAX_SLOTS, LineupPlan
 
 SHARE = {"max_digits": 5, "decimal_places": 4, "min_value": 0, "max_value": 1}
 

@@ -6,8 +6,6 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.viewsets import ScopedModelViewSet
-from commissions.api.link_serializers import LineupLinksSerializer, lineup_links_data
-from commissions.services.links import links_for_livestream
 from core import dates
 from core.fields import IdField
 from influencers.api.lineup_building import BuildLineupSerializer, explanations
@@ -185,11 +183,3 @@ class LivestreamViewSet(ScopedModelViewSet):
             by=request.user, livestream_id=livestream.pk, **data.service_arguments()
         )
         return self.fresh(livestream, **explanations(plan))
-
-    @extend_schema(request=None, responses=LineupLinksSerializer)
-    @action(detail=True, methods=["post"], url_path="generate-links")
-    def generate_links(self, request, pk=None):
-        """Every slot's tracked link at once; slots no longer promotable are skipped."""
-        livestream = self.get_object()
-        result = links_for_livestream(by=request.user, livestream_id=livestream.pk)
-        return Response(lineup_links_data(result, context=self.get_serializer_context()))

@@ -4,7 +4,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from accounts.models import Role
 from accounts.viewsets import ScopedGenericViewSet
 from core.csv_upload import CsvBodyParser, uploaded_csv_bytes
 from core.fields import IdField
@@ -139,8 +138,7 @@ class SampleRequestViewSet(
         return sample
 
     def create(self, request, *args, **kwargs):
-        if request.user.role != Role.BUYER:
-            return Response({"detail": "Only buyers ask for samples."}, status=403)
+        service.ensure_buyer(request.user)  # 403 before the body is judged
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         sample = service.request_sample(
@@ -199,12 +197,11 @@ class SampleRequestViewSet(
     def bulk_approve(self, request):
         data = BulkApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        wanted = set(data.validated_data["ids"])
-        visible = set(self.get_queryset().filter(pk__in=wanted).values_list("pk", flat=True))
-        result = bulk_approve_sample_requests(request_ids=list(visible), by=request.user)
-        refused = {str(pk): message for pk, message in result.refused.items()}
-        refused.update({str(pk): "Not found." for pk in wanted - visible})
-        return Response({"approved": result.approved, "refused": refused})
+        outcome = bulk_approve_sample_requests(
+            request_ids=data.validated_data["ids"], by=request.user
+        )
+        refused = {str(pk): message for pk, message in outcome.refused.items()}
+        return Response({"approved": outcome.done, "refused": refused})
 
     @extend_schema(
         request={"text/csv": {"type": "string", "format": "binary"}},

@@ -7,7 +7,7 @@ from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRe
 
 from accounts.models import Organisation
 from influencers.models import OPEN_SAMPLE_STATES, SampleRequest
-from influencers.selectors.reach import promotable_enrollments
+from matchmaking.selectors.reach import promotable_enrollments
 from merchants.models import Category
 
 SORTS = {

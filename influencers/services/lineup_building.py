@@ -1,12 +1,9 @@
-"""Build a draft livestream's lineup with matchmaking.lineup_builder, then write it as usual.
+"""Build a draft livestream's lineup with influencers.lineup_builder, then write it as usual.
 
-The candidates are what the buyer may promote
-(influencers.selectors.reach.promotable_enrollments). Their scores come from
-the recommender (matchmaking.selectors.recommendations.recommend_for_buyer)
-when it is installed; otherwise from a simple documented score: commission in
-money (campaign price x commission rate) divided by the best such amount
-among the candidates, so 1.0 is the best-paying item. The best POOL_SIZE
-candidates go to the builder. The result replaces the lineup through
+The candidates are what the buyer may promote now
+(matchmaking.selectors.reach.promotable_enrollments). Their scores come from
+the recommender (matchmaking.selectors.recommendations.recommend_for_buyer);
+the best POOL_SIZE candidates go to the builder. The result replaces the lineup through
 influencers.services.livestreams.update_livestream, so the buyer edits it as
 any other lineup.
 """
@@ -16,24 +13,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from accounts.services import ensure_can_write
 from core.errors import Conflict, DomainError, ensure
+from influencers.lineup_builder import MAX_SLOTS, Candidate, Constraints, LineupPlan, build_lineup
 from influencers.models import BuyerProfile, LineupSlot, Livestream
-from influencers.selectors.reach import promotable_enrollments
 from influencers.services.livestreams import SlotPlan, locked_livestream, update_livestream
-from matchmaking.lineup_builder import MAX_SLOTS, Candidate, Constraints, LineupPlan, build_lineup
+from matchmaking.selectors.reach import promotable_enrollments
+from matchmaking.selectors.recommendations import recommend_for_buyer
 from merchants.models import Category
 
 POOL_SIZE = 600
 DEFAULT_TYPICAL_UNITS = 100
-MONEY = ExpressionWrapper(
-    F("campaign_price") * F("commission_rate"),
-    output_field=DecimalField(max_digits=14, decimal_places=6),
-)
 FEATURES = (
     "pk", "product_id", "product__category__slug", "product__category__parent__slug",
     "campaign_price", "promotion_stock",
@@ -47,29 +41,11 @@ class Scored:
     reasons: tuple[str, ...]
 
 
-def recommender_scores(*, buyer: Organisation, candidates: QuerySet) -> list[Scored] | None:
-    """The recommender's scores and reasons, or None when that module is not installed."""
-    try:
-        from matchmaking.selectors.recommendations import recommend_for_buyer
-    except ImportError:
-        return None
+def recommender_scores(*, buyer: Organisation, candidates: QuerySet) -> list[Scored]:
+    """The recommender's scores and reasons of the candidates."""
     return [
         Scored(rec.enrollment.pk, float(rec.score), tuple(rec.reasons[:3]))
         for rec in recommend_for_buyer(buyer=buyer, candidates=candidates, limit=POOL_SIZE)
-    ]
-
-
-def commission_scores(*, candidates: QuerySet) -> list[Scored]:
-    """The fallback: commission in money over the best commission in money among candidates."""
-    rows = list(
-        candidates.annotate(money=MONEY)
-        .order_by("-money", "pk")
-        .values_list("pk", "money")[:POOL_SIZE]
-    )
-    best = rows[0][1] if rows and rows[0][1] else Decimal(1)
-    reason = _("Commission %(money)s per unit sold.")
-    return [
-        Scored(pk, float(money / best), (reason % {"money": f"{money:.2f}"},)) for pk, money in rows
     ]
 
 
@@ -77,8 +53,6 @@ def gather_candidates(*, buyer: Organisation, livestream: Livestream) -> list[Ca
     """Scored candidates with their features, in a bounded number of queries."""
     reachable = promotable_enrollments(buyer=buyer)
     scored = recommender_scores(buyer=buyer, candidates=reachable)
-    if scored is None:
-        scored = commission_scores(candidates=reachable)
     by_id = {row.enrollment_id: row for row in scored}
     features = reachable.filter(pk__in=list(by_id)).order_by().values_list(*FEATURES)
     seen_products = set(

@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.services import ensure_can_write
 from core.errors import Conflict, DomainError, ensure
 from influencers.models import MAX_LINEUP_SLOTS, LineupSlot, Livestream
-from influencers.selectors.reach import sampleable_enrollments
+from matchmaking.selectors.reach import sampleable_enrollments
 
 Status = Livestream.Status
 

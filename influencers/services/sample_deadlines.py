@@ -1,15 +1,14 @@
 """The beat sweep that enforces sample request deadlines, and bulk approval."""
 
-from dataclasses import dataclass, field
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
-from core.errors import DomainError
+from core.bulk import BulkOutcome, act_on_each
 from influencers.models import SampleRequest
+from influencers.selectors.samples import samples_for
 from influencers.services.samples import (
     approve_sample_request,
     close,
@@ -72,19 +71,16 @@ def tell_both_sides(sample: SampleRequest, target: str) -> None:
         )
 
 
-@dataclass
-class BulkResult:
-    approved: list[int] = field(default_factory=list)
-    refused: dict[int, str] = field(default_factory=dict)
-
-
-def bulk_approve_sample_requests(*, request_ids: list[int], by: User) -> BulkResult:
-    """Approve each in its own transaction, so one refused request does not stop the rest."""
-    result = BulkResult()
-    for request_id in sorted(set(request_ids)):
-        try:
-            approve_sample_request(request_id=request_id, by=by)
-            result.approved.append(request_id)
-        except DomainError as error:
-            result.refused[request_id] = error.message
-    return result
+def bulk_approve_sample_requests(*, request_ids: list[int], by: User) -> BulkOutcome:
+    """Approve each in its own transaction (core.bulk), in id order, so one refused request
+    does not stop the rest; a request the caller cannot see is refused "Not found."."""
+    visible = set(
+        samples_for(organisation=by.organisation)
+        .filter(pk__in=request_ids)
+        .values_list("pk", flat=True)
+    )
+    return act_on_each(
+        sorted(set(request_ids)),
+        lambda pk: approve_sample_request(request_id=pk, by=by),
+        visible=visible,
+    )

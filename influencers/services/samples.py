@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, Role, User
 from accounts.services import ensure_can_write
 from core.errors import Conflict, DomainError, Forbidden, ensure
 from core.notifications import notify
 from influencers.models import BuyerProfile, Livestream, SampleRequest
 from influencers.selectors.profiles import profile_of
-from influencers.selectors.reach import sampleable_enrollments
 from matchmaking.models import Enrollment
+from matchmaking.selectors.reach import sampleable_enrollments
 from merchants.models import Product
 
 APPROVE_WITHIN = timedelta(days=3)
@@ -34,10 +34,15 @@ EXTENSION = timedelta(days=7)
 Status = SampleRequest.Status
 
 
+def ensure_buyer(by: User) -> None:
+    ensure(by.role == Role.BUYER, Forbidden(_("Only buyers ask for samples.")))
+
+
 def request_sample(
     *, by: User, enrollment_id: int, livestream_id: int | None = None
 ) -> SampleRequest:
     """A buyer asks for a sample of an enrollment it may promote, within its limits."""
+    ensure_buyer(by)
     ensure_can_write(by)
     buyer = by.organisation
     now = timezone.now()

@@ -14,10 +14,10 @@ from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
 from core.errors import DomainError
 from influencers.api.lineup_building import explanations
+from influencers.lineup_builder import MAX_SLOTS
 from influencers.models import LineupSlot
 from influencers.selectors.livestreams import lineup_warnings, livestreams_of
 from influencers.services.lineup_building import build_livestream_lineup
-from matchmaking.lineup_builder import MAX_SLOTS
 from merchants.models import Category
 
 PERCENT = {"min_value": 0, "max_value": 100, "required": False}

@@ -7,7 +7,6 @@ from django.views import View
 
 from accounts.models import Role
 from accounts.permissions import MemberRequiredMixin
-from accounts.scoping import visible_to
 from core.csv_upload import UPLOAD_FIELD, CsvRejected, RowError, read_uploaded_file
 from core.errors import DomainError
 from core.fields import parse_id
@@ -16,6 +15,7 @@ from core.paging import query_without_page
 from influencers.models import SampleRequest
 from influencers.selectors.follower_checks import follower_facts, profile_of_organisation
 from influencers.selectors.profiles import fulfilment_counts
+from influencers.selectors.samples import samples_for
 from influencers.services import samples as service
 from influencers.services.sample_deadlines import bulk_approve_sample_requests
 from influencers.services.sample_shipments import ship_samples_from_csv
@@ -32,25 +32,13 @@ ACTIONS = {
 }
 
 
-def samples_for(user):
-    return visible_to(
-        SampleRequest.objects.select_related(
-            "buyer__buyer_profile__follower_verification",
-            "enrollment__product",
-            "enrollment__campaign",
-            "livestream",
-        ),
-        user.organisation,
-    )
-
-
 class SampleListView(MemberRequiredMixin, View):
     """Buyers: my samples. Merchants: the queue with bulk approve and shipping. Providers: watch."""
 
     allowed_roles = MEMBERS
 
     def get(self, request):
-        samples = samples_for(request.user)
+        samples = samples_for(organisation=request.user.organisation)
         status = request.GET.get("status")
         if status:
             samples = samples.filter(status=status)
@@ -67,11 +55,10 @@ class SampleListView(MemberRequiredMixin, View):
     def post(self, request):
         """Bulk approve the ticked requests."""
         ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
-        visible = list(samples_for(request.user).filter(pk__in=ids).values_list("pk", flat=True))
-        result = bulk_approve_sample_requests(request_ids=visible, by=request.user)
-        if result.approved:
-            messages.success(request, _("Approved %d sample request(s).") % len(result.approved))
-        for pk, reason in result.refused.items():
+        outcome = bulk_approve_sample_requests(request_ids=ids, by=request.user)
+        if outcome.done:
+            messages.success(request, _("Approved %d sample request(s).") % len(outcome.done))
+        for pk, reason in outcome.refused.items():
             messages.error(request, _("Request %(id)s: %(reason)s") % {"id": pk, "reason": reason})
         return redirect("samples")
 
@@ -96,7 +83,7 @@ class SampleActionView(MemberRequiredMixin, View):
     allowed_roles = MEMBERS
 
     def post(self, request, pk: int, action: str):
-        sample = get_object_or_404(samples_for(request.user), pk=pk)
+        sample = get_object_or_404(samples_for(organisation=request.user.organisation), pk=pk)
         if action not in ACTIONS:
             return redirect("samples")
         extra = {}

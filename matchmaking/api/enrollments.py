@@ -133,5 +133,11 @@ class EnrollmentViewSet(
     @action(detail=False, methods=["post"], url_path="bulk-approve")
     def bulk_approve(self, request):
         data = self.payload(EnrollmentBulkApproveSerializer)
-        results = services.bulk_approve(ids=data["ids"], by=request.user)
+        outcome = services.bulk_approve(ids=data["ids"], by=request.user)
+        results = [
+            {"id": pk, "error": outcome.refused[pk]}
+            if pk in outcome.refused
+            else {"id": pk, "status": Enrollment.Status.APPROVED}
+            for pk in dict.fromkeys(data["ids"])
+        ]
         return Response({"results": results})

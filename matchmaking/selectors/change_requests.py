@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from accounts.scoping import visible_to
-from matchmaking.models import ChangeRequest, Enrollment, EnrollmentRate
-from matchmaking.services.change_requests import DECISION_PERIOD
+from matchmaking.models import DECISION_PERIOD, ChangeRequest, Enrollment, EnrollmentRate
 
 RELATED = (
     "enrollment__product__merchant",

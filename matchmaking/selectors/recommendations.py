@@ -20,7 +20,6 @@ from decimal import Decimal
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
-    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -36,12 +35,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from accounts.models import Organisation, Role
-from commissions.models import AffiliateLink, Click, Order, OrderLine
-from influencers.models import BuyerProfile, LineupSlot
-from influencers.selectors.reach import promotable_enrollments
-from matchmaking import scoring
+from matchmaking import buyer_evidence, scoring
 from matchmaking.models import Enrollment, RecommendationScore, RosterMembership
 from matchmaking.scoring import BuyerFeatures, Candidate, Recommendation
+from matchmaking.selectors.reach import promotable_enrollments
 from merchants.models import Category
 
 HISTORY_DAYS = 180
@@ -93,46 +90,19 @@ def history(buyer_ids: list[int], tree: CategoryTree, since) -> tuple[dict, dict
     """Attributed order lines, those of them that came through a recorded click, and counted
     clicks, per (buyer, root category). Conversion divides the second by the third: a line
     credited by link code alone had no click to convert."""
-    lines = OrderLine.objects.filter(
-        link__buyer_id__in=buyer_ids, order__paid_at__gte=since
-    ).exclude(order__status=Order.Status.CANCELLED)
-    sold = list(
-        lines.values_list("link__buyer_id", "link__enrollment__product__category_id")
-        .annotate(count=Count("pk"), clicked=Count("pk", filter=Q(click__isnull=False)))
-        .order_by()
-    )
+    sold = buyer_evidence.sales(buyer_ids, since)
     sales = [(buyer, category, count) for buyer, category, count, _ in sold]
     clicked = [(buyer, category, by_click) for buyer, category, _, by_click in sold]
-    clicks = (
-        Click.objects.filter(
-            link__buyer_id__in=buyer_ids,
-            clicked_at__gte=since,
-            is_bot=False,
-            is_duplicate=False,
-            not_promotable="",
-        )
-        .values_list("link__buyer_id", "link__enrollment__product__category_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
+    clicks = buyer_evidence.clicks(buyer_ids, since)
     return per_root(tree, sales), per_root(tree, clicked), per_root(tree, clicks)
 
 
 def last_promoted(buyer_ids: list[int], since, enrollment_ids=None) -> dict:
     """{(buyer, enrollment): date} of links made and lineup slots planned since ``since``."""
-    links = AffiliateLink.objects.filter(buyer_id__in=buyer_ids, created_at__gte=since)
-    slots = LineupSlot.objects.filter(
-        livestream__buyer_id__in=buyer_ids, livestream__scheduled_at__gte=since
-    )
-    if enrollment_ids is not None:
-        links, slots = (
-            links.filter(enrollment_id__in=enrollment_ids),
-            slots.filter(enrollment_id__in=enrollment_ids),
-        )
     latest: dict = {}
-    rows = list(links.values_list("buyer_id", "enrollment_id", "created_at"))
-    rows += slots.values_list("livestream__buyer_id", "enrollment_id", "livestream__scheduled_at")
-    for buyer_id, enrollment_id, moment in rows:
+    for buyer_id, enrollment_id, moment in buyer_evidence.promoted(
+        buyer_ids, since, enrollment_ids
+    ):
         day = min(timezone.localtime(moment).date(), timezone.localdate())
         key = (buyer_id, enrollment_id)
         latest[key] = max(latest.get(key, day), day)
@@ -143,12 +113,7 @@ def buyer_features(buyers: list[Organisation], tree: CategoryTree, enrollment_id
     """{buyer id: BuyerFeatures} in five queries whatever the number of buyers."""
     now = timezone.now()
     ids = [buyer.pk for buyer in buyers]
-    profiles = {
-        profile.organisation_id: profile
-        for profile in BuyerProfile.objects.filter(organisation_id__in=ids).prefetch_related(
-            "categories"
-        )
-    }
+    profiles = buyer_evidence.profiles(ids)
     sales, clicked_sales, clicks = history(ids, tree, now - timedelta(days=HISTORY_DAYS))
     promoted = last_promoted(ids, now - timedelta(days=scoring.FRESH_DAYS), enrollment_ids)
     features = {}
@@ -157,9 +122,8 @@ def buyer_features(buyers: list[Organisation], tree: CategoryTree, enrollment_id
         extra = {}
         if profile is not None:
             extra = {
-                "categories": frozenset(category.pk for category in profile.categories.all()),
-                "price_min": profile.price_band_min, "price_max": profile.price_band_max,
-                "typical_units": profile.typical_units_per_livestream,
+                "categories": profile.categories, "price_min": profile.price_min,
+                "price_max": profile.price_max, "typical_units": profile.typical_units,
             }  # fmt: skip
         features[pk] = BuyerFeatures(
             today=timezone.localdate(),
@@ -264,7 +228,7 @@ def recommend_for_buyer(
     limit: int | None = 20,
 ) -> list[Recommendation]:
     """The enrollments ``buyer`` should promote, best first (scoring.ranked); ``candidates``
-    default to what it may promote (influencers.selectors.reach.promotable_enrollments).
+    default to what it may promote (matchmaking.selectors.reach.promotable_enrollments).
     Commission is measured against the best of ``market`` (default: the candidates), which
     must hold the candidates: a part of the market then scores as in the whole. With a
     ``limit``, the candidates are read as floats and only a shortlist is scored exactly

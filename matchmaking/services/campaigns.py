@@ -7,7 +7,7 @@ their sum <= 90 %; ordered windows, a promotion of at most 360 days
 draft; name, categories and thresholds until the campaign is closed.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,15 +19,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.services import ensure_can_write
 from core import generations
-from core.errors import Conflict, DomainError, Forbidden, ensure
+from core.errors import Conflict, DomainError, FieldErrors, Forbidden, ensure
 from matchmaking.models import (
-    MAX_CAMPAIGN_SERVICE_FEE,
-    MAX_MIN_COMMISSION,
     MAX_PROMOTION_DAYS,
-    MAX_TOTAL_RATE,
     Campaign,
     Enrollment,
 )
+from matchmaking.rates import check_campaign_rates
 from matchmaking.selectors.campaigns import OPENED, effective_status, effectively
 
 Status = Campaign.Status
@@ -47,57 +45,6 @@ CAMPAIGN_FIELDS = (*EDITABLE_UNTIL_CLOSED, *DRAFT_ONLY_FIELDS)
 SETTLEMENT_DELAY_RANGE = (0, 90)
 ATTRIBUTION_WINDOW_RANGE = (1, 30)
 MAX_RATING = Decimal("5.00")
-
-
-def plain_percent(rate: Decimal) -> str:
-    """0.2000 -> "20", 0.0850 -> "8.5": a rate as the percent inputs take it."""
-    return f"{(Decimal(rate) * 100).quantize(Decimal('0.01')).normalize():f}"
-
-
-def percent(rate: Decimal) -> str:
-    """0.2000 -> "20 %", 0.0850 -> "8.5 %": rates as people read them in messages."""
-    return f"{plain_percent(rate)} %"
-
-
-@dataclass
-class FieldErrors:
-    """Collects every broken rule so a form or API client sees them all at once."""
-
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(message)
-
-    def check(self, condition: bool, name: str, message: str) -> None:
-        if not condition:
-            self.add(name, message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            name, messages = next(iter(self.errors.items()))
-            raise DomainError(messages[0], field=name, detail=dict(self.errors))
-
-
-def check_rates(values: dict[str, Any], errors: FieldErrors) -> None:
-    commission, fee = values["min_commission_rate"], values["service_fee_rate"]
-    errors.check(commission >= 0, "min_commission_rate", _("A rate cannot be negative."))
-    errors.check(
-        commission <= MAX_MIN_COMMISSION,
-        "min_commission_rate",
-        _("The minimum commission rate can be at most %s.") % percent(MAX_MIN_COMMISSION),
-    )
-    errors.check(
-        commission + fee <= MAX_TOTAL_RATE,
-        "min_commission_rate",
-        _("The minimum commission and the service fee together can be at most %s.")
-        % percent(MAX_TOTAL_RATE),
-    )
-    errors.check(fee >= 0, "service_fee_rate", _("A rate cannot be negative."))
-    errors.check(
-        fee <= MAX_CAMPAIGN_SERVICE_FEE,
-        "service_fee_rate",
-        _("The service-fee rate can be at most %s.") % percent(MAX_CAMPAIGN_SERVICE_FEE),
-    )
 
 
 def check_windows(values: dict[str, Any], errors: FieldErrors) -> None:
@@ -149,7 +96,7 @@ def check_days_and_thresholds(values: dict[str, Any], errors: FieldErrors) -> No
 def check_campaign_terms(values: dict[str, Any]) -> None:
     """Every campaign rule on a complete set of values; raises all broken ones together."""
     errors = FieldErrors()
-    check_rates(values, errors)
+    check_campaign_rates(values, errors)
     check_windows(values, errors)
     check_days_and_thresholds(values, errors)
     errors.raise_if_any()

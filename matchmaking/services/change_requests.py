@@ -5,7 +5,7 @@ days is accepted by a beat task. Locks are always taken enrollment first,
 then change request.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -14,35 +14,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scoping import visible_to
-from core.errors import Conflict, DomainError, Forbidden, ensure
+from accounts.services import ensure_can_write
+from core.errors import Conflict, DomainError, FieldErrors, Forbidden, ensure
 from core.notifications import notify
 from matchmaking.models import (
-    MAX_CAMPAIGN_SERVICE_FEE,
-    MAX_COMMISSION,
-    MAX_TOTAL_RATE,
+    DECISION_PERIOD,
     ChangeRequest,
     Enrollment,
 )
-from matchmaking.rates import record_rate_change
-from matchmaking.services.campaigns import percent as campaign_percent
+from matchmaking.rates import check_enrollment_rates, record_rate_change
 
-DECISION_PERIOD = timedelta(days=7)
 AUTO_ACCEPT_BATCH = 100
 CANCELLED_BY_MERCHANT = "cancelled by merchant"
 LINK = "/change-requests/"
-
-
-def percent(rate: Decimal | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.2f} %"
-
-
-def ensure_active_member(user: User) -> None:
-    organisation = user.organisation
-    ensure(organisation is not None, Forbidden(_("Only members of an organisation can do this.")))
-    ensure(
-        organisation.is_active,
-        Forbidden(_("Your organisation is pending approval by an operator.")),
-    )
 
 
 def check_new_rate(
@@ -55,40 +39,23 @@ def check_new_rate(
     )
     if service_fee_rate is None:
         service_fee_rate = enrollment.service_fee_rate
-    campaign = enrollment.campaign
-    errors: dict[str, list[str]] = {}
-    if commission_rate < campaign.min_commission_rate:
-        errors["commission_rate"] = [
-            _("The commission must be at least the campaign's minimum of %s.")
-            % percent(campaign.min_commission_rate)
-        ]
-    elif commission_rate > MAX_COMMISSION:
-        errors["commission_rate"] = [
-            _("The commission can be at most %s.") % percent(MAX_COMMISSION)
-        ]
-    if service_fee_rate < campaign.service_fee_rate:
-        errors["service_fee_rate"] = [
-            _("The service fee must be at least the campaign's %s.")
-            % percent(campaign.service_fee_rate)
-        ]
-    elif service_fee_rate > MAX_CAMPAIGN_SERVICE_FEE:
-        errors["service_fee_rate"] = [
-            _("The service-fee rate can be at most %s.")
-            % campaign_percent(MAX_CAMPAIGN_SERVICE_FEE)
-        ]
-    if not errors and commission_rate + service_fee_rate > MAX_TOTAL_RATE:
-        errors["commission_rate"] = [
-            _("Commission and service fee together can be at most %s.") % percent(MAX_TOTAL_RATE)
-        ]
+    errors = FieldErrors()
+    check_enrollment_rates(
+        campaign=enrollment.campaign,
+        commission_rate=commission_rate,
+        service_fee_rate=service_fee_rate,
+        errors=errors,
+    )
     unchanged = (commission_rate, service_fee_rate) == (
         enrollment.commission_rate,
         enrollment.service_fee_rate,
     )
-    if not errors and unchanged:
-        errors["commission_rate"] = [_("The new rate is the same as the current one.")]
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise DomainError(first, detail=errors)
+    errors.check(
+        bool(errors.errors) or not unchanged,
+        "commission_rate",
+        _("The new rate is the same as the current one."),
+    )
+    errors.raise_if_any()
     return commission_rate, service_fee_rate
 
 
@@ -103,7 +70,7 @@ def request_change(
 ) -> ChangeRequest:
     """The product's merchant asks for a rate change or a cancellation of an approved
     enrollment; one request waits per enrollment at a time, and it cannot be withdrawn."""
-    ensure_active_member(by)
+    ensure_can_write(by)
     ensure(kind in ChangeRequest.Kind.values, DomainError(_("Choose a kind."), field="kind"))
     with transaction.atomic():
         enrollment = (
@@ -180,7 +147,7 @@ def check_decider(
     *, enrollment: Enrollment, change_request: ChangeRequest, by: User | None
 ) -> None:
     if by is not None:
-        ensure_active_member(by)
+        ensure_can_write(by)
         ensure(
             by.organisation_id == enrollment.campaign.provider_id,
             Forbidden(_("Only the campaign's service provider decides change requests.")),

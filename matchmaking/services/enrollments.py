@@ -16,20 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from accounts.scoping import visible_to
 from accounts.services import ensure_can_write
 from core import generations
-from core.errors import Conflict, DomainError, Forbidden, ensure
+from core.bulk import BulkOutcome, act_on_each
+from core.errors import Conflict, DomainError, FieldErrors, Forbidden, ensure
 from matchmaking.models import (
-    MAX_CAMPAIGN_SERVICE_FEE,
-    MAX_COMMISSION,
-    MAX_TOTAL_RATE,
     Campaign,
     Enrollment,
 )
-from matchmaking.rates import record_initial_rate
+from matchmaking.rates import check_enrollment_rates, record_initial_rate
 from matchmaking.selectors.campaigns import OPENED, effective_status, is_accepting_enrollments
-from matchmaking.services.campaigns import FieldErrors, percent
+from matchmaking.selectors.enrollments import enrollments_for
 from merchants.models import Category, MerchantProfile, Product
 
 Status = Enrollment.Status
@@ -90,37 +87,6 @@ def check_registration(campaign: Campaign | None, today: date, errors: FieldErro
     return True
 
 
-def check_rates(campaign: Campaign, terms: Terms, errors: FieldErrors) -> None:
-    commission, fee = terms.commission_rate, terms.service_fee_rate
-    errors.check(
-        commission >= campaign.min_commission_rate,
-        "commission_rate",
-        _("The commission rate must be at least %s in this campaign.")
-        % percent(campaign.min_commission_rate),
-    )
-    errors.check(
-        commission <= MAX_COMMISSION,
-        "commission_rate",
-        _("The commission rate can be at most %s.") % percent(MAX_COMMISSION),
-    )
-    errors.check(
-        commission + fee <= MAX_TOTAL_RATE,
-        "commission_rate",
-        _("Commission and service fee together can be at most %s.") % percent(MAX_TOTAL_RATE),
-    )
-    errors.check(
-        fee >= campaign.service_fee_rate,
-        "service_fee_rate",
-        _("The service-fee rate must be at least %s in this campaign.")
-        % percent(campaign.service_fee_rate),
-    )
-    errors.check(
-        fee <= MAX_CAMPAIGN_SERVICE_FEE,
-        "service_fee_rate",
-        _("The service-fee rate can be at most %s.") % percent(MAX_CAMPAIGN_SERVICE_FEE),
-    )
-
-
 def check_product(campaign: Campaign, product: Product, terms: Terms, errors: FieldErrors) -> None:
     errors.check(terms.promotion_stock >= 0, "promotion_stock", _("Stock cannot be negative."))
     errors.check(
@@ -157,7 +123,12 @@ def check_enrollment_terms(
     """Registration running, the campaign's rates, stock, price, category, rating, no duplicate."""
     if not check_registration(campaign, timezone.localdate(), errors):
         return
-    check_rates(campaign, terms, errors)
+    check_enrollment_rates(
+        campaign=campaign,
+        commission_rate=terms.commission_rate,
+        service_fee_rate=terms.service_fee_rate,
+        errors=errors,
+    )
     check_product(campaign, product, terms, errors)
     duplicate = Enrollment.objects.filter(
         campaign=campaign, product=product, status__in=(Status.PENDING, Status.APPROVED)
@@ -377,11 +348,9 @@ def withdraw_enrollment(*, enrollment_id: int, by: User) -> Enrollment:
     return enrollment
 
 
-def bulk_approve(*, ids: list[int], by: User) -> list[dict]:
-    """Approves what it can, one transaction per enrollment; reports each id's outcome.
-
-    An id the caller cannot see answers "Not found." like a 404 would.
-    """
+def bulk_approve(*, ids: list[int], by: User) -> BulkOutcome:
+    """Approves what it can, one transaction per enrollment (core.bulk); an id the caller
+    cannot see is refused "Not found." as a 404 would say."""
     ensure_can_write(by)
     ensure(
         by.organisation.role == Role.PROVIDER,
@@ -391,21 +360,9 @@ def bulk_approve(*, ids: list[int], by: User) -> list[dict]:
         0 < len(ids) <= MAX_BULK_IDS,
         DomainError(_("Send between 1 and %d ids.") % MAX_BULK_IDS, field="ids"),
     )
-    ids = list(dict.fromkeys(ids))
     visible = set(
-        visible_to(Enrollment.objects.filter(pk__in=ids), by.organisation).values_list(
-            "pk", flat=True
-        )
+        enrollments_for(organisation=by.organisation)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
     )
-    results: list[dict] = []
-    for pk in ids:
-        if pk not in visible:
-            results.append({"id": pk, "error": _("Not found.")})
-            continue
-        try:
-            enrollment = approve_enrollment(enrollment_id=pk, by=by)
-        except DomainError as error:
-            results.append({"id": pk, "error": error.message})
-        else:
-            results.append({"id": pk, "status": enrollment.status})
-    return results
+    return act_on_each(ids, lambda pk: approve_enrollment(enrollment_id=pk, by=by), visible=visible)

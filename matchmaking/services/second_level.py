@@ -7,29 +7,22 @@ another provider P2's campaign. The re-offer is a pending enrollment with
 of the first's fee. P2 reviews it like any enrollment.
 """
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.services import ensure_can_write
-from core.errors import Conflict, DomainError, Forbidden, ensure
-from matchmaking.models import SECOND_LEVEL_SHARE, Campaign, Enrollment
-from matchmaking.services.campaigns import FieldErrors, percent
+from core.errors import Conflict, DomainError, FieldErrors, Forbidden, ensure
+from matchmaking.models import Campaign, Enrollment
+from matchmaking.rates import check_second_level_rate
 from matchmaking.services.enrollments import (
     Terms,
     check_enrollment_terms,
     save_enrollment,
     status_label,
 )
-
-RATE_PLACES = Decimal("0.0001")
-
-
-def second_level_cap(first: Enrollment) -> Decimal:
-    """The highest rate a second level may take: 90 % of the first level's, to 4 places."""
-    return (first.service_fee_rate * SECOND_LEVEL_SHARE).quantize(RATE_PLACES, rounding=ROUND_DOWN)
 
 
 def ensure_reoffer_allowed(first: Enrollment, by: User) -> None:
@@ -70,13 +63,7 @@ def check_reoffer(
     errors = FieldErrors()
     if campaign is not None and campaign.provider_id == by.organisation_id:
         errors.add("campaign", _("Re-offer through another provider's campaign, not your own."))
-    cap = second_level_cap(first)
-    errors.check(
-        terms.service_fee_rate <= cap,
-        "service_fee_rate",
-        _("A second level's service-fee rate can be at most %(cap)s (90 %% of %(first)s).")
-        % {"cap": percent(cap), "first": percent(first.service_fee_rate)},
-    )
+    check_second_level_rate(first=first, rate=terms.service_fee_rate, errors=errors)
     errors.check(
         terms.promotion_stock <= first.promotion_stock,
         "promotion_stock",

@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from core import dates
 from core.errors import DomainError
 from matchmaking.models import Campaign
-from matchmaking.services.campaigns import DRAFT_ONLY_FIELDS, plain_percent
+from matchmaking.rates import plain_percent, rate_from_percent
+from matchmaking.services.campaigns import DRAFT_ONLY_FIELDS
 from merchants.models import Category
-
-RATE_PLACES = Decimal("0.0001")
 
 
 class PercentField(forms.DecimalField):
-    """Typed and shown as a percentage (20 = 20 %), cleaned to a rate with four places."""
+    """Typed and shown as a percentage (20 = 20 %), cleaned to a rate with four places
+    (matchmaking.rates.rate_from_percent: half up, as every rate typed anywhere)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", _("In percent, e.g. 20 for 20 %."))
@@ -27,7 +27,7 @@ class PercentField(forms.DecimalField):
 
     def to_python(self, value):
         typed = super().to_python(value)
-        return None if typed is None else (typed / 100).quantize(RATE_PLACES)
+        return None if typed is None else rate_from_percent(typed)
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):  # a rate from the database, not what the user typed

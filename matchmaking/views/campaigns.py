@@ -1,8 +1,5 @@
 """Portal pages of campaigns: providers run theirs; merchants and buyers browse live ones."""
 
-from collections.abc import Iterable
-from decimal import Decimal
-
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,10 +8,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.models import Role
+from accounts.models import MEMBERS, Role
 from accounts.permissions import MemberRequiredMixin
 from core.errors import DomainError
-from core.navigation import MEMBERS
 from matchmaking.models import Campaign
 from matchmaking.selectors.campaigns import (
     campaigns_for,
@@ -25,20 +21,9 @@ from matchmaking.selectors.campaigns import (
 )
 from matchmaking.selectors.enrollments import enrollments_of_campaign
 from matchmaking.services import campaigns as services
-from matchmaking.services.campaigns import percent
 from matchmaking.views.campaign_forms import CampaignForm, add_domain_error
 
 PAGE_ROWS = 200
-
-
-def with_percentages(rows: Iterable, *names: str) -> list:
-    """Adds ``<name>_percent`` ("20 %") to each row for display; the rows are a bounded slice."""
-    rows = list(rows)
-    for row in rows:
-        for name in names:
-            value: Decimal = getattr(row, name)
-            setattr(row, f"{name}_percent", percent(value))
-    return rows
 
 
 def live_campaigns(request: HttpRequest) -> QuerySet[Campaign]:
@@ -59,11 +44,7 @@ class CampaignListView(MemberRequiredMixin, View):
             )
         else:
             campaigns = live_campaigns(request)
-        rows = with_percentages(
-            campaigns.order_by("-promotion_start", "-id")[:PAGE_ROWS],
-            "min_commission_rate",
-            "service_fee_rate",
-        )
+        rows = campaigns.order_by("-promotion_start", "-id")[:PAGE_ROWS]
         return render(request, "matchmaking/campaigns/list.html", {"campaigns": rows})
 
 
@@ -126,15 +107,12 @@ class CampaignDetailView(MemberRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         campaign = get_object_or_404(live_campaigns(request), pk=pk)
-        with_percentages([campaign], "min_commission_rate", "service_fee_rate")
         organisation = request.user.organisation
         enrollments = []
         if request.user.role in (Role.PROVIDER, Role.MERCHANT):
-            enrollments = with_percentages(
-                enrollments_of_campaign(campaign=campaign, organisation=organisation)[:PAGE_ROWS],
-                "commission_rate",
-                "service_fee_rate",
-            )
+            enrollments = enrollments_of_campaign(campaign=campaign, organisation=organisation)[
+                :PAGE_ROWS
+            ]
         context = {
             "campaign": campaign,
             "enrollments": enrollments,

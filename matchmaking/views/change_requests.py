@@ -1,6 +1,6 @@
 """Portal pages of change requests: the merchant asks, the provider decides; rate history."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -17,6 +17,7 @@ from accounts.permissions import MemberRequiredMixin
 from core.errors import DomainError
 from core.htmx import is_htmx
 from matchmaking.models import ChangeRequest, Enrollment
+from matchmaking.rates import percent
 from matchmaking.selectors.change_requests import (
     change_requests_for,
     changeable_enrollments,
@@ -27,14 +28,13 @@ from matchmaking.selectors.change_requests import (
 )
 from matchmaking.services.change_requests import (
     accept_change_request,
-    percent,
     reject_change_request,
     request_change,
 )
+from matchmaking.views.campaign_forms import PercentField
 
 PAGE_SIZE = 50
 RECENTLY_DECIDED = 20
-HUNDRED = Decimal(100)
 
 
 def rate_label(commission_rate: Decimal | None, service_fee_rate: Decimal | None) -> str:
@@ -73,19 +73,10 @@ class ChangeRequestForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ChangeRequest.Kind.RATE_CHANGE,
     )
-    commission_rate = forms.DecimalField(
-        label=gettext_lazy("New commission (%)"),
-        required=False,
-        min_value=0,
-        max_value=100,
-        decimal_places=2,
-    )
-    service_fee_rate = forms.DecimalField(
+    commission_rate = PercentField(label=gettext_lazy("New commission (%)"), required=False)
+    service_fee_rate = PercentField(
         label=gettext_lazy("New service fee (%)"),
         required=False,
-        min_value=0,
-        max_value=100,
-        decimal_places=2,
         help_text=gettext_lazy("Leave empty to keep the current service fee."),
     )
     note = forms.CharField(
@@ -111,10 +102,8 @@ class ChangeRequestForm(forms.Form):
         return data
 
     def fraction(self, name: str) -> Decimal | None:
-        value = self.cleaned_data.get(name)
-        if value is None:
-            return None
-        return (value / HUNDRED).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        """The rate typed in percent (PercentField has already made it a rate)."""
+        return self.cleaned_data.get(name)
 
     def add_domain_error(self, error: DomainError) -> None:
         errors = error.detail if isinstance(error.detail, dict) else {error.field: [error.message]}

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from matchmaking.models import Campaign, Enrollment
+from matchmaking.rates import plain_percent
 from matchmaking.selectors.campaigns import campaigns_open_for_registration, reoffer_targets
 from matchmaking.selectors.enrollments import enrollable_products
-from matchmaking.services.campaigns import plain_percent
 from matchmaking.services.enrollments import REJECTION_REASONS, Terms
 from matchmaking.views.campaign_forms import PercentField
 from merchants.models import Product

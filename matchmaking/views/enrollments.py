@@ -15,15 +15,13 @@ from core.errors import DomainError
 from core.fields import parse_id
 from core.htmx import is_htmx
 from matchmaking.models import Enrollment
+from matchmaking.rates import percent, second_level_cap
 from matchmaking.selectors.enrollments import enrollments_for, merchant_enrollments, review_queue
 from matchmaking.services import enrollments as services
-from matchmaking.services.campaigns import percent
-from matchmaking.services.second_level import reoffer_enrollment, second_level_cap
+from matchmaking.services.second_level import reoffer_enrollment
 from matchmaking.views.campaign_forms import add_domain_error
-from matchmaking.views.campaigns import PAGE_ROWS, with_percentages
+from matchmaking.views.campaigns import PAGE_ROWS
 from matchmaking.views.enrollment_forms import EnrollForm, RejectForm, ReofferForm
-
-RATES = ("commission_rate", "service_fee_rate")
 
 
 class MerchantEnrollmentListView(MemberRequiredMixin, View):
@@ -33,7 +31,7 @@ class MerchantEnrollmentListView(MemberRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         rows = merchant_enrollments(merchant=request.user.organisation)[:PAGE_ROWS]
-        context = {"enrollments": with_percentages(rows, *RATES)}
+        context = {"enrollments": rows}
         return render(request, "matchmaking/enrollments/list.html", context)
 
 
@@ -85,7 +83,7 @@ class ProviderMixin(MemberRequiredMixin):
 def render_queue(request: HttpRequest, *, partial: bool) -> HttpResponse:
     rows = review_queue(provider=request.user.organisation)[:PAGE_ROWS]
     context = {
-        "enrollments": with_percentages(rows, *RATES),
+        "enrollments": rows,
         "reject_form": RejectForm(),
         "partial": partial,
     }
@@ -110,16 +108,15 @@ class BulkApproveView(ProviderMixin, View):
         if not ids:
             messages.error(request, _("Tick the enrollments to approve first."))
         else:
-            results = services.bulk_approve(ids=ids, by=request.user)
-            approved = sum(1 for row in results if "status" in row)
+            outcome = services.bulk_approve(ids=ids, by=request.user)
+            approved = len(outcome.done)
             messages.success(
                 request,
                 ngettext("%d enrollment approved.", "%d enrollments approved.", approved)
                 % approved,
             )
-            for row in results:
-                if "error" in row:
-                    messages.error(request, _("#%(id)s: %(error)s") % row)
+            for pk, error in outcome.refused.items():
+                messages.error(request, _("#%(id)s: %(error)s") % {"id": pk, "error": error})
         if is_htmx(request):
             return render_queue(request, partial=True)
         return redirect("enrollment-review")
@@ -226,7 +223,6 @@ class ReofferView(ProviderMixin, View):
         )
 
     def show(self, first: Enrollment, form: ReofferForm) -> HttpResponse:
-        with_percentages([first], *RATES)
         context = {
             "first": first,
             "form": form,

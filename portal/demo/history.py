@@ -38,9 +38,9 @@ from commissions.services.incentives import pay_incentives
 from commissions.services.orders import record_order_event
 from commissions.services.payouts import COLLECTION, PAYOUT, record_payment
 from commissions.settlement import candidates, run_settlement
-from core.demo import sales
-from core.demo.data import INCENTIVE_PROGRAMMES
-from core.demo.people import Cast, Tally
+from portal.demo import sales
+from portal.demo.data import INCENTIVE_PROGRAMMES
+from portal.demo.people import Cast, Tally
 
 SETTLEMENT_AT = time(2, 30)
 INCENTIVES_AT = time(6, 30)

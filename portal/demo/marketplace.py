@@ -17,7 +17,20 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from core.demo.data import (
+from influencers.models import (
+    BuyerProfile,
+    FollowerVerification,
+    LineupSlot,
+    Livestream,
+    SampleRequest,
+)
+from influencers.services import livestreams, samples
+from influencers.services.follower_checks import verify_followers
+from matchmaking.models import Assortment, Campaign, Enrollment, EnrollmentRate, RosterMembership
+from matchmaking.selectors.reach import promotable_enrollments
+from matchmaking.services import assortments, campaigns, enrollments, roster
+from merchants.models import Category, Product
+from portal.demo.data import (
     BUYERS,
     CAMPAIGN_KINDS,
     CAMPAIGN_STATUSES,
@@ -26,20 +39,7 @@ from core.demo.data import (
     MERCHANTS,
     PROVIDERS,
 )
-from core.demo.people import Cast, Tally
-from influencers.models import (
-    BuyerProfile,
-    FollowerVerification,
-    LineupSlot,
-    Livestream,
-    SampleRequest,
-)
-from influencers.selectors.reach import promotable_enrollments
-from influencers.services import livestreams, samples
-from influencers.services.follower_checks import verify_followers
-from matchmaking.models import Assortment, Campaign, Enrollment, EnrollmentRate, RosterMembership
-from matchmaking.services import assortments, campaigns, enrollments, roster
-from merchants.models import Category, Product
+from portal.demo.people import Cast, Tally
 
 Kind = Enrollment.Status
 

@@ -12,7 +12,11 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import Organisation, Role, User
-from core.demo.data import (
+from influencers.models import BuyerProfile
+from influencers.services.profiles import update_profile
+from merchants.models import Category, MerchantProfile, Product
+from merchants.services import create_product
+from portal.demo.data import (
     AUDIENCE_NOTE,
     BUYERS,
     DEMO_ORGANISATIONS,
@@ -21,10 +25,6 @@ from core.demo.data import (
     PRODUCTS,
     PROVIDERS,
 )
-from influencers.models import BuyerProfile
-from influencers.services.profiles import update_profile
-from merchants.models import Category, MerchantProfile, Product
-from merchants.services import create_product
 
 
 @dataclass

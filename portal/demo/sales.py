@@ -33,9 +33,9 @@ from commissions.services.clicks import ClickData, store_clicks
 from commissions.services.links import get_or_create_link
 from commissions.services.orders import IncomingEvent
 from core.client_address import hash_ip
-from core.demo.data import BUYERS
-from core.demo.people import Cast, Tally
-from influencers.selectors.reach import promotable_enrollments
+from matchmaking.selectors.reach import promotable_enrollments
+from portal.demo.data import BUYERS
+from portal.demo.people import Cast, Tally
 
 MIN_DAYS = 60
 # The month before last has settled lines on its last this-many days at least.

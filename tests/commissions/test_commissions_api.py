@@ -8,7 +8,7 @@ import pytest
 from accounts.models import Role
 from commissions.api.commission_serializers import line_commission
 from commissions.models import OrderLine
-from tests.commissions.test_commissions_support import (
+from tests.commissions.commissions_support import (
     PAID,
     approved_enrollment,
     link_of,

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from commissions.models import Commission, PlatformSettings
 from commissions.splits import money, split
-from tests.commissions.test_commissions_support import (
+from tests.commissions.commissions_support import (
     approved_enrollment,
     link_of,
     recompute,

@@ -12,7 +12,7 @@ from commissions.models import Commission, OrderLine, PlatformSettings
 from commissions.selectors.commissions import is_settleable
 from commissions.services.commissions import recompute_commissions
 from matchmaking.rates import record_rate_change
-from tests.commissions.test_commissions_support import (
+from tests.commissions.commissions_support import (
     PAID,
     SHANGHAI,
     approved_enrollment,

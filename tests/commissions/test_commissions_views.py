@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from tests.commissions.test_commissions_support import (
+from tests.commissions.commissions_support import (
     PAID,
     approved_enrollment,
     link_of,

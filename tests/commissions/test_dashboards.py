@@ -21,7 +21,7 @@ from commissions.selectors.dashboards import (
 )
 from commissions.selectors.stats import Period, link_stats
 from core.errors import DomainError
-from tests.commissions.test_dashboards_support import EXPECTED, NOW, build_marketplace
+from tests.commissions.dashboards_support import EXPECTED, NOW, build_marketplace
 
 pytestmark = pytest.mark.django_db
 NOVEMBER = Period(start=date(2026, 11, 1), end=date(2026, 11, 20))

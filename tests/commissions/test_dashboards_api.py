@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
-from tests.commissions.test_dashboards_support import (
+from tests.commissions.dashboards_support import (
     EXPECTED,
     NOW,
     RANGE,

@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.commissions.test_dashboards_support import NOW, RANGE, build_marketplace
+from tests.commissions.dashboards_support import NOW, RANGE, build_marketplace
 
 pytestmark = pytest.mark.django_db
 URL = "/dashboard/"

@@ -8,7 +8,7 @@ from accounts.models import Role
 from commissions.ledger import balances, ledger_total
 from commissions.models import Account
 from commissions.settlement import run_settlement
-from tests.commissions.test_settlement_support import DUE, due_commission, refund
+from tests.commissions.settlement_support import DUE, due_commission, refund
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from commissions.ledger import account_for, ledger_total, post
 from commissions.models import LedgerEntry, LedgerTransaction
 from commissions.settlement import run_settlement
 from core.errors import DomainError
-from tests.commissions.test_settlement_support import DUE, due_commission
+from tests.commissions.settlement_support import DUE, due_commission
 from tests.conftest import uses_postgresql
 from tests.factories import OrganisationFactory
 

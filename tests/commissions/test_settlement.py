@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from commissions.ledger import balances, ledger_total
 from commissions.models import Commission, LedgerTransaction, Order, SettlementRun
 from commissions.settlement import candidates, run_settlement, settle_batch
-from tests.commissions.test_settlement_support import (
+from tests.commissions.settlement_support import (
     DUE,
     PAID,
     SHANGHAI,

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import Role
 from commissions.models import Commission, SettlementRun
 from commissions.tasks import settle_commissions
-from tests.commissions.test_settlement_support import DUE, SHANGHAI, due_commission
+from tests.commissions.settlement_support import DUE, SHANGHAI, due_commission
 from tests.conftest import MemberClient
 from tests.factories import UserFactory
 

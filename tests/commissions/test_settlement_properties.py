@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from commissions.ledger import balances, ledger_total
 from commissions.models import Commission, LedgerEntry
 from commissions.settlement import run_settlement
-from commissions.splits import money
-from tests.commissions.test_settlement_support import (
+from core.money import money
+from tests.commissions.settlement_support import (
     DUE,
     FIGURES,
     cancel,

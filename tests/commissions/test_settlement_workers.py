@@ -9,7 +9,7 @@ from django.db.models import Count
 from commissions.ledger import ledger_total
 from commissions.models import Commission, LedgerTransaction, Order
 from commissions.settlement import run_settlement
-from tests.commissions.test_settlement_support import DUE, PAID, due_commission, make_link
+from tests.commissions.settlement_support import DUE, PAID, due_commission, make_link
 from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import commission_for

@@ -10,6 +10,7 @@ from django.utils import timezone
 from commissions import order_csv
 from commissions.models import Order, OrderEvent, OrderLine
 from commissions.services.orders import IncomingEvent, record_order_event
+from commissions.tasks import run_order_import
 from tests.commissions.orders_support import order_csv as csv_text
 from tests.commissions.orders_support import order_row
 from tests.concurrency import run_together
@@ -84,7 +85,9 @@ def test_the_same_export_imported_four_times_at_once_applies_each_event_once(
     data = csv_text(rows).encode()
 
     def run_import() -> int:
-        return order_csv.import_orders(merchant=org, by=merchant, data=data).applied_events
+        return order_csv.import_orders(
+            merchant=org, by=merchant, data=data, enqueue=run_order_import.delay
+        ).applied_events
 
     outcomes = run_together(*[run_import] * 4)
 

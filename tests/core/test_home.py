@@ -63,7 +63,7 @@ def test_the_operator_home_shows_what_is_owed_and_the_last_settlement(
     client, operator, django_assert_max_num_queries
 ):
     from commissions.settlement import run_settlement
-    from tests.commissions.test_settlement_support import DUE, due_commission
+    from tests.commissions.settlement_support import DUE, due_commission
 
     due_commission(amount="100.00")  # settles to buyer 18.00, provider 9.00, merchant -30.00
     due_commission(amount="50.00")  # another buyer, provider and merchant
@@ -88,7 +88,7 @@ def test_the_operator_reads_the_platform_accounts_as_what_they_mean(client, oper
     from commissions.models import Account, Commission
     from commissions.services.payouts import record_payment
     from commissions.settlement import run_settlement
-    from tests.commissions.test_settlement_support import DUE, due_commission
+    from tests.commissions.settlement_support import DUE, due_commission
 
     due_commission(amount="100.00")  # buyer 18.00, provider 9.00, merchant -30.00, platform 3.00
     run_settlement(as_of=DUE)

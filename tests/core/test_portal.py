@@ -56,7 +56,7 @@ def test_health_answers_ok(client: Client):
 
 @pytest.mark.parametrize("role", ["merchant", "buyer", "provider", "operator"])
 def test_every_page_in_the_navigation_opens(client: Client, member_factory, operator, role):
-    from core.navigation import entries_for
+    from portal.navigation import entries_for
 
     user = operator if role == "operator" else member_factory(role)
     client.force_login(user)
@@ -67,7 +67,7 @@ def test_every_page_in_the_navigation_opens(client: Client, member_factory, oper
 
 
 def test_a_pending_provider_can_open_every_page_but_not_write(client: Client, pending_provider):
-    from core.navigation import entries_for
+    from portal.navigation import entries_for
 
     client.force_login(pending_provider)
 

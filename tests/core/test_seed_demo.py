@@ -29,11 +29,11 @@ from commissions.models import (
 from commissions.selectors.dashboards import dashboard_for, period_for
 from commissions.selectors.statements import last_month, month_bounds, statement_for
 from commissions.services.incentives import settled_gmv_by_provider
-from core.demo.data import DEMO_PASSWORD
-from influencers.selectors.reach import promotable_enrollments
 from matchmaking.models import Campaign, Enrollment
 from matchmaking.selectors.campaigns import effective_status
+from matchmaking.selectors.reach import promotable_enrollments
 from merchants.models import Product
+from portal.demo.data import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

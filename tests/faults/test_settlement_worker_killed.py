@@ -13,6 +13,7 @@ import os
 import signal
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.conf import settings as django_settings
@@ -31,7 +32,8 @@ from commissions.models import (
 )
 from commissions.settlement import candidates, resume_stalled_runs
 from commissions.splits import split
-from tests.commissions.test_settlement_support import DUE, due_commission, make_link
+from commissions.tasks import settle_commissions
+from tests.commissions.settlement_support import DUE, due_commission, make_link
 from tests.conftest import uses_postgresql
 from tests.faults.support import (
     REDIS_SERVER,
@@ -94,7 +96,7 @@ def test_only_running_runs_silent_past_the_limit_are_sent_again(
     never_started = silent_run(minutes=11, heartbeat=False)  # queued, no worker took it
 
     with django_capture_on_commit_callbacks(execute=False) as sent:
-        assert resume_stalled_runs() == [never_started.pk]
+        assert resume_stalled_runs(enqueue=settle_commissions.delay) == [never_started.pk]
 
     assert len(sent) == 1
     for run in (recent, finished, failed):
@@ -107,7 +109,8 @@ def test_a_run_is_sent_again_once_per_quiet_period(django_capture_on_commit_call
     run = silent_run(minutes=30)
 
     with django_capture_on_commit_callbacks(execute=False) as sent:
-        first, second = resume_stalled_runs(), resume_stalled_runs()
+        resume = partial(resume_stalled_runs, enqueue=settle_commissions.delay)
+        first, second = resume(), resume()
 
     assert (first, second, len(sent)) == ([run.pk], [], 1)
     run.refresh_from_db()

@@ -1,6 +1,5 @@
 """`POST /api/v1/livestreams/{id}/build/`: the builder replaces a draft's lineup, explained."""
 
-import sys
 from datetime import timedelta
 from decimal import Decimal
 
@@ -136,19 +135,6 @@ def test_it_refuses_a_pending_buyer(api, member_factory):
     assert (
         api.as_member(pending).post(url(livestream), {"slots": 3}, format="json").status_code == 403
     )
-
-
-def test_it_falls_back_to_commission_in_money_without_the_recommender(
-    api, buyer, catalogue, draft, monkeypatch
-):
-    monkeypatch.setitem(sys.modules, "matchmaking.selectors.recommendations", None)
-    response = api.as_member(buyer).post(url(draft), {"slots": 2}, format="json")
-    assert response.status_code == 200
-    # the two best-paying items with enough stock: prices 120 and 110 at 20 %
-    assert [s["enrollment"] for s in response.data["slots"]] == [catalogue[9].pk, catalogue[10].pk]
-    assert "Commission 22.00 per unit sold." in response.data["explanations"][0]["reasons"]
-    # scored against the best payer (26.00, left out for its stock of 5): 24 / 26
-    assert "Score 0.92." in response.data["explanations"][1]["reasons"]
 
 
 def test_it_marks_items_already_in_past_lineups_as_not_new(api, buyer, catalogue, draft):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchmaking.lineup_builder import MIN_COVER, Candidate, Constraints, aimed_units, build_lineup
+from influencers.lineup_builder import MIN_COVER, Candidate, Constraints, aimed_units, build_lineup
 
 SLUGS = ["womens-clothing", "home", "jewelry", "bags"]
 PARENTS = {"womens-clothing": "apparel", "home": "living", "jewelry": "apparel", "bags": "apparel"}

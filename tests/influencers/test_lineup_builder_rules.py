@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from matchmaking.lineup_builder import Candidate, Constraints, build_lineup
+from influencers.lineup_builder import Candidate, Constraints, build_lineup
 
 
 def item(pk, price, *, score=0.5, category="home", new=False, stock=100, product=None):

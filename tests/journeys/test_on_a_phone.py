@@ -7,7 +7,7 @@ navigation is one swipeable row that shows where you are."""
 import pytest
 from django.core.management import call_command
 
-from core.demo.data import DEMO_PASSWORD
+from portal.demo.data import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -156,26 +156,24 @@ def test_one_request_waits_per_enrollment(api, merchant, provider, enrollment):
     [
         (
             {"commission_rate": "0.1500"},
-            {
-                "commission_rate": [
-                    "The commission must be at least the campaign's minimum of 20.00 %."
-                ]
-            },
+            {"commission_rate": ["The commission rate must be at least 20 % in this campaign."]},
         ),
         (
             {"commission_rate": "0.8100", "service_fee_rate": "0.0900"},
             {
-                "commission_rate": ["The commission can be at most 80.00 %."],
-                "service_fee_rate": ["The service fee must be at least the campaign's 10.00 %."],
+                "commission_rate": ["The commission rate can be at most 80 %."],
+                "service_fee_rate": [
+                    "The service-fee rate must be at least 10 % in this campaign."
+                ],
             },
         ),
         (
             {"commission_rate": "0.2500", "service_fee_rate": "0.0500"},
-            {"service_fee_rate": ["The service fee must be at least the campaign's 10.00 %."]},
+            {"service_fee_rate": ["The service-fee rate must be at least 10 % in this campaign."]},
         ),
         (
             {"commission_rate": "0.7500", "service_fee_rate": "0.1600"},
-            {"commission_rate": ["Commission and service fee together can be at most 90.00 %."]},
+            {"commission_rate": ["Commission and service fee together can be at most 90 %."]},
         ),
         (
             {"commission_rate": "0.2000"},
@@ -190,6 +188,7 @@ def test_one_request_waits_per_enrollment(api, merchant, provider, enrollment):
     ],
 )
 def test_a_new_rate_follows_the_rules_of_enrolling(api, merchant, enrollment, payload, errors):
+    """The same rules and words as enrolling (matchmaking.rates.check_enrollment_rates)."""
     response = ask(api, merchant, enrollment, **payload)
 
     assert response.status_code == 400

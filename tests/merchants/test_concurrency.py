@@ -9,6 +9,7 @@ from core.csv_upload import CsvRejected
 from core.errors import DomainError
 from merchants import csv_import, services
 from merchants.models import Product
+from merchants.tasks import run_product_import
 from tests.concurrency import run_together
 from tests.conftest import uses_postgresql
 from tests.factories import category
@@ -53,7 +54,9 @@ def test_racing_imports_of_the_same_file_never_duplicate(transactional_db, merch
 
     def run_import() -> str:
         try:
-            result = csv_import.import_products(merchant=org, by=merchant, data=data)
+            result = csv_import.import_products(
+                merchant=org, by=merchant, data=data, enqueue=run_product_import.delay
+            )
         except CsvRejected as rejected:
             return f"refused {rejected.errors[0].field}"
         return f"created {result.created}"

@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from merchants.csv_import import sweep_stalled_imports
 from merchants.models import Product, ProductImport
+from merchants.tasks import sweep_stalled_imports
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from core.demo import history, marketplace, people, sales
-from core.demo.data import DEMO_ORGANISATIONS, DEMO_PASSWORD
+from portal.demo import history, marketplace, people, sales
+from portal.demo.data import DEMO_ORGANISATIONS, DEMO_PASSWORD
 
 # The services notify the other side by email too; the demo's notices stay in the portal
 # instead of printing a hundred emails on the console.
