@@ -21,6 +21,8 @@ PREFIX = "generation:"
 # What is promotable and where links lead: bumped when an enrollment stops or starts being
 # approved, a product's status or storefront address changes, a campaign is closed by hand.
 PROMOTION = "promotion"
+# Far longer than any entry it guards; when it lapses, the next bump starts from the clock.
+KEEP_SECONDS = 30 * 86400
 
 
 def key_of(name: str) -> str:
@@ -32,7 +34,7 @@ def bump(name: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # never bumped, or evicted: start from the clock, unlike any old value
-        cache.add(key, time.time_ns() // 1000, timeout=None) or cache.incr(key)
+        cache.add(key, time.time_ns() // 1000, timeout=KEEP_SECONDS) or cache.incr(key)
     except Exception as exc:  # the cache is down: entries expire on their own
         logger.warning("could not bump cache generation %s: %r", name, exc)
 

@@ -26,6 +26,25 @@ def isolated_cache_and_fast_hashing(settings):
         caches[alias].close()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_task_queue():
+    """With Redis, tasks a test sends after a real commit (a notice's mail, an import) go to a
+    queue of this run's own, deleted at the end: no worker of this machine takes them, and none
+    is left behind. The real-worker test names its queue itself."""
+    if not settings.REDIS_URL:
+        yield
+        return
+    from config.celery import app
+
+    queue = f"pytest-{uuid.uuid4().hex[:12]}"
+    before = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    yield
+    app.conf.task_default_queue = before
+    with app.connection_for_write() as connection:
+        connection.default_channel.client.delete(queue)
+
+
 @pytest.fixture(autouse=True)
 def seeded_categories(request):
     """Tests on transactional_db start from a flushed database, which loses the categories the
