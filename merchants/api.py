@@ -11,12 +11,12 @@ from rest_framework.response import Response
 from accounts.models import Role
 from accounts.viewsets import ScopedGenericViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
 from core.csv_upload import csv_response
+from core.import_serializers import ImportErrorsSerializer
 from core.import_views import csv_import_action, import_response
 from merchants import csv_import, selectors, services, tasks
 from merchants.models import Category, Product, ProductImport, StorefrontDomain
 from merchants.serializers import (
     CategoryNodeSerializer,
-    ImportErrorsSerializer,
     ImportQueuedSerializer,
     ImportResultSerializer,
     ImportUploadSerializer,

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.import_serializers import ImportRowErrorSerializer
 from merchants import services
 from merchants.models import Category, Product, ProductImport, StorefrontDomain
 
@@ -67,20 +68,6 @@ class CategoryNodeSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["children"] = CategoryNodeSerializer(many=True)
         return fields
-
-
-class ImportRowErrorSerializer(serializers.Serializer):
-    line = serializers.IntegerField(allow_null=True, help_text="The header is line 1.")
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class ImportErrorsSerializer(serializers.Serializer):
-    """A refused upload: ``errors`` lists every bad row, or ``file`` says what is wrong with
-    the upload itself (no CSV sent, not UTF-8/GB18030)."""
-
-    errors = ImportRowErrorSerializer(many=True, required=False)
-    file = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class ImportResultSerializer(serializers.Serializer):

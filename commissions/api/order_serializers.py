@@ -7,8 +7,8 @@ from commissions.api.commission_serializers import LineCommissionSerializer, lin
 from commissions.models import Order, OrderImport, OrderLine
 
 # One schema component for a CSV row error, whichever import reports it.
-from merchants.serializers import ImportErrorsSerializer as OrderImportErrorsSerializer
-from merchants.serializers import ImportRowErrorSerializer
+from core.import_serializers import ImportErrorsSerializer as OrderImportErrorsSerializer
+from core.import_serializers import ImportRowErrorSerializer
 
 __all__ = ["OrderImportErrorsSerializer", "OrderImportSerializer", "OrderSerializer"]
 
