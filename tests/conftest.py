@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Organisation, Role
+from config.celery import app
 from tests.factories import OperatorFactory, OrganisationFactory, UserFactory
 
 
@@ -34,8 +35,6 @@ def own_task_queue():
     if not settings.REDIS_URL:
         yield
         return
-    from config.celery import app
-
     queue = f"pytest-{uuid.uuid4().hex[:12]}"
     before = app.conf.task_default_queue
     app.conf.task_default_queue = queue

@@ -4,7 +4,18 @@ from pathlib import Path
 
 import pytest
 
+from config.celery import app
 from tests.faults.support import PrivateRedis, Processes, free_port
+
+
+@pytest.fixture(autouse=True)
+def default_task_queue():
+    """Fault tests run workers of their own on private brokers, listening on Celery's default
+    queue: send there, not to the session's own queue of the shared Redis (tests/conftest.py)."""
+    session_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = "celery"
+    yield
+    app.conf.task_default_queue = session_queue
 
 
 @pytest.fixture
