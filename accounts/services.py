@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
 from accounts import selectors
+from accounts.locks import lock_invitation, lock_organisation
 from accounts.models import Invitation, Organisation, Role, User
 from core.errors import Conflict, DomainError, Forbidden, ensure
 from core.ratelimit import rate_setting, seconds_over
@@ -87,7 +88,7 @@ def open_invitation(token: str, *, email: str | None = None) -> Invitation:
 def lock_open_invitation(*, token: str, email: str) -> Invitation:
     """The invitation of ``token`` for ``email``, locked and still open (one sign-up uses it)."""
     invitation = open_invitation(token, email=email)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = lock_invitation(invitation.pk, organisation_id=invitation.organisation_id)
     ensure(
         invitation.status == Invitation.Status.OPEN,
         Conflict(_("This invitation was already used.")),
@@ -169,9 +170,7 @@ def revoke_api_token(*, user: User) -> None:
 def approve_provider(*, organisation_id: int, by: User) -> Organisation:
     """An operator lets a pending service provider start working."""
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(
-            pk=organisation_id, role=Role.PROVIDER
-        )
+        organisation = lock_organisation(organisation_id, role=Role.PROVIDER)
         ensure(
             organisation.status == Organisation.Status.PENDING,
             Conflict(_("Only a pending provider can be approved.")),
@@ -273,9 +272,7 @@ def revoke_invitation(*, invitation_id: int, by: User) -> Invitation:
     """An open invitation can be withdrawn; an accepted or expired one cannot."""
     ensure_can_write(by)
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().get(
-            pk=invitation_id, organisation=by.organisation
-        )
+        invitation = lock_invitation(invitation_id, organisation_id=by.organisation_id)
         ensure(
             invitation.status == Invitation.Status.OPEN,
             Conflict(_("Only an open invitation can be revoked.")),

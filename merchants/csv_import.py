@@ -39,6 +39,7 @@ from core.csv_upload import (
     read_text_cell,
 )
 from merchants import services
+from merchants.locks import lock_products_by_sku
 from merchants.models import Category, Product, ProductImport
 from merchants.selectors import categories_by_slug
 from merchants.storefront_changes import StorefrontChange, announce_on_commit
@@ -210,14 +211,8 @@ def check_rows(
 
 
 def lock_existing(merchant: Organisation, skus: list[str]) -> dict[str, Product]:
-    """The merchant's products with these SKUs, locked in SKU order against concurrent edits."""
-    found: dict[str, Product] = {}
-    ordered = sorted(set(skus))
-    for start in range(0, len(ordered), WRITE_BATCH):
-        chunk = ordered[start : start + WRITE_BATCH]
-        products = Product.objects.select_for_update().filter(merchant=merchant, sku__in=chunk)
-        found.update((product.sku, product) for product in products.order_by("sku"))
-    return found
+    """The merchant's products with these SKUs by SKU, locked against concurrent edits."""
+    return {product.sku: product for product in lock_products_by_sku(merchant=merchant, skus=skus)}
 
 
 def apply_row(product: Product, values: dict[str, Any]) -> set[str]:

@@ -14,9 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.locks import lock_organisation
 from accounts.models import Organisation, Role
 from core import generations
 from core.errors import Conflict, DomainError, Forbidden, ensure
+from merchants.locks import lock_product
 from merchants.models import Product, StorefrontDomain
 from merchants.storefront_changes import StorefrontChange, announce_on_commit
 from merchants.storefront_urls import (
@@ -129,7 +131,7 @@ def update_product(*, product_id: int, merchant: Organisation, changes: dict[str
     check_merchant(merchant)
     ensure(set(changes) <= set(PRODUCT_FIELDS), DomainError(_("Unknown product field.")))
     with transaction.atomic():
-        product = Product.objects.select_for_update().get(pk=product_id, merchant=merchant)
+        product = lock_product(product_id, merchant=merchant)
         before = (product.storefront_url, product.status)
         for field, value in changes.items():
             setattr(product, field, value)
@@ -151,7 +153,7 @@ def archive_product(*, product_id: int, merchant: Organisation) -> Product:
     """Archive instead of delete: enrollments and orders keep pointing at the product."""
     check_merchant(merchant)
     with transaction.atomic():
-        product = Product.objects.select_for_update().get(pk=product_id, merchant=merchant)
+        product = lock_product(product_id, merchant=merchant)
         ensure(
             product.status != Product.Status.ARCHIVED,
             Conflict(_("This product is already archived.")),
@@ -209,7 +211,7 @@ def declare_domain(*, merchant: Organisation, domain: str) -> StorefrontDomain:
     check_merchant(merchant)
     domain = normalised_domain(domain)
     with transaction.atomic():
-        Organisation.objects.select_for_update().get(pk=merchant.pk)  # one change at a time
+        lock_organisation(merchant.pk)  # one change at a time
         current = declared_domains(merchant.pk)
         ensure(domain not in current, DomainError(_("This domain is declared already."),
                                                   field="domain"))  # fmt: skip
@@ -227,7 +229,7 @@ def remove_domain(*, merchant: Organisation, domain_id: int) -> None:
     """Remove a storefront domain, unless products' addresses still need it."""
     check_merchant(merchant)
     with transaction.atomic():
-        Organisation.objects.select_for_update().get(pk=merchant.pk)
+        lock_organisation(merchant.pk)
         declared = StorefrontDomain.objects.get(pk=domain_id, merchant=merchant)
         rest = [d for d in declared_domains(merchant.pk) if d != declared.domain]
         if rest:  # with none left, any public address is allowed again

@@ -4,8 +4,9 @@ of a product that only moved within its host follow it.
 
 merchants imports nothing above it, so those apps register here when they start
 (``AppConfig.ready``) instead of merchants calling them. Listeners run once the change has
-committed, each in a transaction of its own (their lock order starts with the enrollment, the
-product's writer has locked the product first: running inside would invite a deadlock).
+committed, each in a transaction of its own: they lock enrollments, which come before products
+in the lock order (docs/architecture.md), so running inside the product's writer would invite
+a deadlock.
 Until they have run, links keep the address that was reviewed, never the new one.
 """
 

@@ -18,7 +18,7 @@ Rules, applied to every line not attributed yet:
 An attributed line keeps its link, click and product for good: later events
 never move it. The order's merchant comes from the linked product.
 
-Callers hold the order row locked (``select_for_update``); these functions
+Callers hold the order row locked (``commissions.locks``); these functions
 change rows in memory and the caller saves them.
 """
 
@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from commissions.locks import lock_idle_orders
 from commissions.models import AffiliateLink, Click, Order, OrderLine
 from commissions.services.commissions import recompute_commissions
 from matchmaking.selectors.promotable import promoting_at
@@ -201,11 +202,7 @@ def retry_unattributed_lines(*, batch_size: int = RETRY_BATCH) -> dict[str, int]
 
 def retry_batch(order_ids: list[int]) -> tuple[int, int]:
     with transaction.atomic():
-        orders = list(
-            Order.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=order_ids)
-            .order_by("pk")
-        )
+        orders = lock_idle_orders(order_ids)
         lines_of: dict[int, list[OrderLine]] = {}
         for line in OrderLine.objects.filter(order__in=orders).order_by("order_id", "position"):
             lines_of.setdefault(line.order_id, []).append(line)

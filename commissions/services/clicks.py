@@ -17,9 +17,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest
 
+from commissions.locks import lock_links_for_clicks
 from commissions.models import AffiliateLink, Click
 from core.client_address import client_ip, hash_ip
 
@@ -56,8 +57,6 @@ BOT_MARKERS = (
     "pingdom",
     "uptime",
 )
-# Two-key advisory locks: this namespace plus the link id serialise flag computation per link.
-ADVISORY_LOCK_NAMESPACE = 0x434C  # "CL"
 
 
 @dataclass(frozen=True)
@@ -100,19 +99,6 @@ def click_from_request(
         referrer=request.META.get("HTTP_REFERER", "")[:REFERRER_MAX],
         not_promotable=not_promotable,
     )
-
-
-def lock_links(link_ids: list[int]) -> None:
-    """PostgreSQL: hold a transaction advisory lock per link, in id order (no deadlocks), so two
-    writers never judge duplicates of the same link at once. SQLite serialises writes anyway."""
-    if connection.vendor != "postgresql" or not link_ids:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, (s.id %% 2147483647)::int)"
-            " FROM (SELECT unnest(%s::bigint[]) AS id ORDER BY 1) AS s",
-            [ADVISORY_LOCK_NAMESPACE, sorted(link_ids)],
-        )
 
 
 def last_counted_clicks(clicks: list[ClickData]) -> dict[tuple[int, str], datetime]:
@@ -174,7 +160,7 @@ def store_clicks(*, clicks: list[ClickData]) -> int:
         return 0
     with transaction.atomic():
         link_ids = sorted({click.link_id for click in clicks})
-        lock_links(link_ids)
+        lock_links_for_clicks(link_ids)
         known_links = set(
             AffiliateLink.objects.filter(pk__in=link_ids).values_list("pk", flat=True)
         )

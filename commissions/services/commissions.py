@@ -39,6 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from commissions.locks import lock_commissions, lock_order
 from commissions.models import Commission, Order, OrderLine
 from commissions.services.platform_settings import current_platform_rate
 from commissions.splits import ZERO, Split, split
@@ -91,10 +92,10 @@ def recompute_commissions(*, order_id: int) -> list[Commission]:
     Rule: one commission per attributed line, split on paid amount less refunds at the
     rates in force for the buyer when the order was paid, void or clawed back as the
     module docstring says. Runs in the caller's transaction (the rebuild holds the order
-    lock); the commissions it updates are locked in line order.
+    lock); the commissions it updates are locked after their order (docs/architecture.md).
     """
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
+        order = lock_order(order_id)
         lines = list(
             OrderLine.objects.filter(order_id=order_id)
             .filter(Q(link__isnull=False) | Q(commission__isnull=False))
@@ -103,9 +104,7 @@ def recompute_commissions(*, order_id: int) -> list[Commission]:
         )
         existing = {
             commission.line_id: commission
-            for commission in Commission.objects.select_for_update()
-            .filter(line__in=[line.pk for line in lines])
-            .order_by("line_id")
+            for commission in lock_commissions(line_ids=[line.pk for line in lines])
         }
         platform_rate = None
         commissions = []

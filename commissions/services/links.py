@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, User
 from accounts.services import ensure_can_write
+from commissions.locks import lock_links
 from commissions.models import AffiliateLink
 from commissions.models.tracking import LINK_VALIDITY_DAYS
 from commissions.selectors.links import LINK_CACHE_PREFIX
 from core.errors import DomainError, Forbidden, ensure
+from influencers.locks import lock_livestream
 from influencers.models import LineupSlot, Livestream
 from matchmaking.selectors.promotable import explain, why_not_promotable
 from matchmaking.selectors.reach import promotable_enrollments, reached_enrollment
@@ -115,18 +117,14 @@ def get_or_create_link(*, by: User, enrollment_id: int) -> tuple[AffiliateLink, 
     if not promotable:
         raise not_promotable(buyer, enrollment_id)
     with transaction.atomic():
-        existing = (
-            AffiliateLink.objects.select_for_update()
-            .filter(buyer=buyer, enrollment_id=enrollment_id)
-            .first()
-        )
-        if existing is None:
+        locked = lock_links(buyer=buyer, enrollment_ids=[enrollment_id])
+        if not locked:
             created = insert_link(buyer=buyer, enrollment_id=enrollment_id, by=by)
             if created is not None:
                 return created, True
-            existing = AffiliateLink.objects.select_for_update().get(
-                buyer=buyer, enrollment_id=enrollment_id
-            )
+            # Made by a concurrent request meanwhile (one link per buyer and enrollment).
+            locked = lock_links(buyer=buyer, enrollment_ids=[enrollment_id])
+        (existing,) = locked
         renew_expired([existing])
     return existing, False
 
@@ -147,7 +145,7 @@ def links_for_livestream(*, by: User, livestream_id: int) -> LineupLinks:
     """
     buyer = check_buyer(by)
     with transaction.atomic():
-        livestream = Livestream.objects.select_for_update().get(pk=livestream_id, buyer=buyer)
+        livestream = lock_livestream(livestream_id, buyer=buyer)
         slots = list(livestream.slots.select_related("enrollment__product").order_by("position"))
         wanted = {slot.enrollment_id for slot in slots}
         allowed = set(
@@ -170,10 +168,8 @@ def links_of_enrollments(
     *, buyer: Organisation, enrollment_ids: set[int], by: User
 ) -> dict[int, AffiliateLink]:
     """Inside the caller's transaction: existing links locked and renewed, missing ones made."""
-    existing = AffiliateLink.objects.select_for_update().filter(
-        buyer=buyer, enrollment_id__in=enrollment_ids
-    )
-    links = {link.enrollment_id: link for link in existing.order_by("pk")}
+    existing = lock_links(buyer=buyer, enrollment_ids=enrollment_ids)
+    links = {link.enrollment_id: link for link in existing}
     renew_expired(list(links.values()))
     missing = sorted(enrollment_ids - set(links))
     new = [

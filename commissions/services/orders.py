@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from commissions.locks import lock_order_by_external_id
 from commissions.models import Order, OrderEvent, OrderLine
 from commissions.services.attribution import ATTRIBUTION_FIELDS, attribute_order_lines
 from commissions.services.commissions import recompute_commissions
@@ -117,7 +118,7 @@ def record_order_event(*, event: IncomingEvent) -> EventOutcome:
         return EventOutcome(order=seen.order, created=False)
     try:
         with transaction.atomic():
-            order = lock_order(external_id=event.external_id)
+            order = lock_order_by_external_id(external_id=event.external_id)
             try:
                 with transaction.atomic():
                     store_event(order=order, event=event)
@@ -154,14 +155,14 @@ class OrderTaken(Exception):
 
 def apply_imported_events(*, merchant: Organisation, orders: list[ImportedEvents]) -> int:
     """Store a merchant's imported events and rebuild the orders that got new ones; how many
-    events were new. All orders or none, in one transaction; orders are locked in
-    external_id order (the same order for every import). An order of another merchant, or
+    events were new. All orders or none, in one transaction; orders are locked in external_id
+    order (docs/architecture.md "Lock order"). An order of another merchant, or
     one without a merchant whose SKUs this merchant does not all sell, raises OrderTaken; an
     event contradicting the order's first paid event raises EventRefused."""
     applied = 0
     with transaction.atomic():
         for imported in sorted(orders, key=lambda item: item.external_id):
-            order = lock_order(external_id=imported.external_id, merchant=merchant)
+            order = lock_order_by_external_id(external_id=imported.external_id, merchant=merchant)
             if not may_claim(order=order, merchant=merchant):
                 raise OrderTaken(imported)
             claimed = order.merchant_id is None
@@ -184,20 +185,6 @@ def apply_imported_events(*, merchant: Organisation, orders: list[ImportedEvents
 def recorded_event(event_id: str) -> OrderEvent | None:
     """The cheap look-up that answers most replays without taking any lock."""
     return OrderEvent.objects.select_related("order").filter(event_id=event_id).first()
-
-
-def lock_order(*, external_id: str, merchant: Organisation | None = None) -> Order:
-    """The order with this external id, locked; created (for ``merchant``) if new.
-    Two requests creating it at once: the unique external_id lets one create it,
-    the other waits for its lock. Call inside a transaction."""
-    order = Order.objects.select_for_update().filter(external_id=external_id).first()
-    if order is not None:
-        return order
-    try:
-        with transaction.atomic():
-            return Order.objects.create(external_id=external_id, merchant=merchant)
-    except IntegrityError:
-        return Order.objects.select_for_update().get(external_id=external_id)
 
 
 def event_row(*, order: Order, event: IncomingEvent) -> OrderEvent:

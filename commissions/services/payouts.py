@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, User
 from commissions import ledger
+from commissions.locks import lock_accounts
 from commissions.models import Account, LedgerEntry, LedgerTransaction
 from core.errors import DomainError, ensure
 from core.money import money
@@ -68,12 +69,13 @@ def check_request(*, kind: str, amount: Decimal, key: str) -> None:
     )
 
 
-def locked_accounts(organisation: Organisation, kinds: tuple[str, ...]) -> list[Account]:
-    """The organisation's accounts of these kinds, locked in primary-key order."""
+def payable_accounts(organisation: Organisation, kinds: tuple[str, ...]) -> list[Account]:
+    """The organisation's accounts of these kinds (opened if missing), locked, in ``kinds``
+    order."""
     for kind in kinds:
         ledger.account_for(organisation, kind)
-    locked = Account.objects.select_for_update().filter(organisation=organisation, kind__in=kinds)
-    by_kind = {account.kind: account for account in locked.order_by("pk")}
+    locked = lock_accounts(organisation=organisation, kinds=kinds)
+    by_kind = {account.kind: account for account in locked}
     return [by_kind[kind] for kind in kinds]
 
 
@@ -167,7 +169,7 @@ def record_payment(
     with transaction.atomic():
         organisation = paying_organisation(organisation_id=organisation_id, kind=kind)
         kinds = PAYABLE_ACCOUNTS[organisation.role] if kind == PAYOUT else (PAYABLE_MERCHANT,)
-        accounts = locked_accounts(organisation, kinds)
+        accounts = payable_accounts(organisation, kinds)
         # Checked under the accounts' lock: a double submit waits here, then finds the first.
         reference = payment_reference(kind=kind, organisation_id=organisation.pk, key=key)
         existing = LedgerTransaction.objects.filter(reference=reference).first()

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from commissions.locks import lock_platform_settings
 from commissions.models import PlatformSettings
 from core.errors import DomainError, ensure
 
@@ -51,7 +52,7 @@ def update_platform_settings(*, platform_rate: Decimal, by: User) -> PlatformSet
         DomainError(_("Give the platform rate to four decimals."), field="platform_rate"),
     )
     with transaction.atomic():
-        row = PlatformSettings.objects.select_for_update().filter(pk=current_settings().pk).get()
+        row = lock_platform_settings(current_settings().pk)
         row.platform_rate = platform_rate
         row.updated_by = by
         row.save(update_fields=["platform_rate", "updated_by", "updated_at"])

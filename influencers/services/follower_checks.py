@@ -18,7 +18,8 @@ from accounts.models import OPERATOR, Organisation, Role, User
 from accounts.services import ensure_can_write
 from core.errors import DomainError, Forbidden, ensure
 from core.notifications import notify
-from influencers.models import BuyerProfile, FollowerVerification
+from influencers.locks import lock_buyer_profile
+from influencers.models import FollowerVerification
 from influencers.selectors.follower_checks import verifiable_buyers
 from influencers.selectors.profiles import profile_of
 
@@ -86,7 +87,7 @@ def verify_followers(
     with transaction.atomic():
         buyer = verifiable_buyers(user=by).filter(pk=buyer_id).first()
         ensure(buyer is not None, Forbidden(_("You cannot verify this buyer's followers.")))
-        profile = BuyerProfile.objects.select_for_update().get(pk=profile_of(buyer=buyer).pk)
+        profile = lock_buyer_profile(profile_of(buyer=buyer).pk)
         verification = FollowerVerification.objects.create(
             buyer=buyer,
             followers=followers,

@@ -20,8 +20,9 @@ from accounts.models import Organisation, User
 from accounts.services import ensure_can_write
 from core.errors import Conflict, DomainError, ensure
 from influencers.lineup_builder import MAX_SLOTS, Candidate, Constraints, LineupPlan, build_lineup
+from influencers.locks import lock_livestream
 from influencers.models import BuyerProfile, LineupSlot, Livestream
-from influencers.services.livestreams import SlotPlan, locked_livestream, update_livestream
+from influencers.services.livestreams import SlotPlan, update_livestream
 from matchmaking.selectors.reach import promotable_enrollments
 from matchmaking.selectors.recommendations import recommend_for_buyer
 from merchants.models import Category
@@ -116,7 +117,7 @@ def build_livestream_lineup(
     rules = check_rules(slots=slots, category_mix=category_mix or {}, new_share=new_share)
     buyer = by.organisation
     with transaction.atomic():
-        livestream = locked_livestream(livestream_id=livestream_id, by=by)
+        livestream = lock_livestream(livestream_id, buyer=by.organisation)
         ensure(
             livestream.status == Livestream.Status.DRAFT,
             Conflict(_("Only a draft livestream's lineup can be built.")),

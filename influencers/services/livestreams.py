@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.models import User
 from accounts.services import ensure_can_write
 from core.errors import Conflict, DomainError, ensure
+from influencers.locks import lock_livestream
 from influencers.models import MAX_LINEUP_SLOTS, LineupSlot, Livestream
 from matchmaking.selectors.reach import sampleable_enrollments
 
@@ -76,10 +77,6 @@ def create_livestream(
     return livestream
 
 
-def locked_livestream(*, livestream_id: int, by: User) -> Livestream:
-    return Livestream.objects.select_for_update().get(pk=livestream_id, buyer=by.organisation)
-
-
 def update_livestream(
     *,
     by: User,
@@ -93,7 +90,7 @@ def update_livestream(
     if slots is not None:
         check_slots(by=by, slots=slots)
     with transaction.atomic():
-        livestream = locked_livestream(livestream_id=livestream_id, by=by)
+        livestream = lock_livestream(livestream_id, buyer=by.organisation)
         ensure(
             not livestream.is_locked,
             Conflict(
@@ -114,7 +111,7 @@ def reorder_lineup(*, by: User, livestream_id: int, slot_ids: list[int]) -> Live
     """Drag and drop: the same slots in a new order."""
     ensure_can_write(by)
     with transaction.atomic():
-        livestream = locked_livestream(livestream_id=livestream_id, by=by)
+        livestream = lock_livestream(livestream_id, buyer=by.organisation)
         ensure(not livestream.is_locked, Conflict(_("A live or ended livestream is locked.")))
         slots = {slot.pk: slot for slot in livestream.slots.all()}
         ensure(
@@ -141,7 +138,7 @@ def move_livestream(*, by: User, livestream_id: int, action: str) -> Livestream:
     ensure_can_write(by)
     source, target = TRANSITIONS[action]
     with transaction.atomic():
-        livestream = locked_livestream(livestream_id=livestream_id, by=by)
+        livestream = lock_livestream(livestream_id, buyer=by.organisation)
         ensure(
             livestream.status == source,
             Conflict(
@@ -194,7 +191,7 @@ def delete_livestream(*, by: User, livestream_id: int) -> None:
     """Only a draft can be deleted; a confirmed or past one stays on record."""
     ensure_can_write(by)
     with transaction.atomic():
-        livestream = locked_livestream(livestream_id=livestream_id, by=by)
+        livestream = lock_livestream(livestream_id, buyer=by.organisation)
         ensure(
             livestream.status == Status.DRAFT,
             Conflict(_("Only a draft livestream can be deleted.")),
@@ -205,7 +202,7 @@ def delete_livestream(*, by: User, livestream_id: int) -> None:
 def editable(*, by: User, livestream_id: int) -> Livestream:
     """Inside a transaction: the buyer's livestream, locked, and not live or ended."""
     ensure_can_write(by)
-    livestream = locked_livestream(livestream_id=livestream_id, by=by)
+    livestream = lock_livestream(livestream_id, buyer=by.organisation)
     ensure(not livestream.is_locked, Conflict(_("A live or ended livestream is locked.")))
     return livestream
 

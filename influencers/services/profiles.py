@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import ensure_can_write
 from core.errors import DomainError, ensure
+from influencers.locks import lock_buyer_profile
 from influencers.models import BuyerProfile
 from influencers.selectors.profiles import profile_of
 from merchants.models import Category
@@ -27,8 +28,7 @@ def update_profile(
     """A buyer describes itself; the price band starts at 0 or above and runs from low to high."""
     ensure_can_write(by)
     with transaction.atomic():
-        profile = profile_of(buyer=by.organisation)
-        profile = BuyerProfile.objects.select_for_update().get(pk=profile.pk)
+        profile = lock_buyer_profile(profile_of(buyer=by.organisation).pk)
         for name, value in fields.items():
             if name in PROFILE_FIELDS:
                 setattr(profile, name, value)

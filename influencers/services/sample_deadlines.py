@@ -1,4 +1,7 @@
-"""The beat sweep that enforces sample request deadlines, and bulk approval."""
+"""The beat sweep that enforces sample request deadlines, and bulk approval.
+
+Row locks: influencers.locks and merchants.locks, in the order of docs/architecture.md.
+"""
 
 from django.db import transaction
 from django.utils import timezone
@@ -7,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from core.bulk import BulkOutcome, act_on_each
+from influencers.locks import lock_due_sample_requests
 from influencers.models import SampleRequest
 from influencers.selectors.samples import samples_for
 from influencers.services.samples import (
@@ -16,6 +20,7 @@ from influencers.services.samples import (
     notify_merchant,
     release_unit,
 )
+from merchants.locks import lock_products
 
 Status = SampleRequest.Status
 BATCH = 200
@@ -40,12 +45,12 @@ def sweep_one_deadline(state: str, deadline: str, target: str, reason: str) -> i
     total = 0
     while True:
         with transaction.atomic():
-            late = list(
-                SampleRequest.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("enrollment__product__merchant", "buyer")
-                .filter(status=state, **{f"{deadline}__lt": timezone.now()})
-                .order_by("pk")[:BATCH]
+            late = lock_due_sample_requests(
+                status=state, deadline=deadline, now=timezone.now(), limit=BATCH
             )
+            # The units go back to their products, locked first in the lock order (by id), so
+            # two sweepers releasing units of the same products cannot deadlock.
+            lock_products(s.enrollment.product_id for s in late if s.unit_reserved)
             for sample in late:
                 release_unit(sample=sample)
                 close(sample, target, reason=reason)

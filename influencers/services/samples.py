@@ -3,9 +3,8 @@
 requested -> approved | rejected -> shipped -> received -> fulfilled;
 requested/approved -> withdrawn by the buyer; late ones -> overdue (the
 merchant missed approving or shipping) or unfulfilled (the buyer missed going
-live), which counts against the buyer's fulfilment rate.
-
-Locks are always taken in the same order: sample request, then product.
+live), which counts against the buyer's fulfilment rate. Row locks: influencers.locks,
+accounts.locks and merchants.locks, in the order of docs/architecture.md.
 """
 
 from datetime import datetime, timedelta
@@ -17,14 +16,17 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from accounts.locks import lock_organisation
 from accounts.models import Organisation, Role, User
 from accounts.services import ensure_can_write
 from core.errors import Conflict, DomainError, Forbidden, ensure
 from core.notifications import notify
+from influencers.locks import lock_sample_request
 from influencers.models import BuyerProfile, Livestream, SampleRequest
 from influencers.selectors.profiles import profile_of
 from matchmaking.models import Enrollment
 from matchmaking.selectors.reach import sampleable_enrollments
+from merchants.locks import lock_product
 from merchants.models import Product
 
 APPROVE_WITHIN = timedelta(days=3)
@@ -48,7 +50,7 @@ def request_sample(
     now = timezone.now()
     with transaction.atomic():
         # The buyer row serialises this buyer's requests, so the monthly cap holds under races.
-        Organisation.objects.select_for_update().get(pk=buyer.pk)
+        lock_organisation(buyer.pk)
         enrollment = sampleable_enrollments(buyer=buyer).filter(pk=enrollment_id).first()
         ensure(
             enrollment is not None,
@@ -132,7 +134,7 @@ def own_livestream(*, buyer: Organisation, livestream_id: int | None) -> Livestr
 
 def auto_approve(*, sample: SampleRequest) -> SampleRequest:
     """Inside request_sample's transaction: approve at once if a unit is left, else wait."""
-    product = Product.objects.select_for_update().get(pk=sample.enrollment.product_id)
+    product = lock_product(sample.enrollment.product_id)
     if product.sample_stock <= 0:
         return sample
     reserve_unit(sample=sample, product=product, now=timezone.now())
@@ -153,19 +155,13 @@ def reserve_unit(*, sample: SampleRequest, product: Product, now: datetime) -> N
 
 
 def release_unit(*, sample: SampleRequest) -> None:
+    """The reserved unit back to the product's sample stock (the UPDATE locks the product,
+    if the caller has not locked it already)."""
     if sample.unit_reserved:
-        Product.objects.select_for_update().filter(pk=sample.enrollment.product_id).update(
+        Product.objects.filter(pk=sample.enrollment.product_id).update(
             sample_stock=F("sample_stock") + 1
         )
         sample.unit_reserved = False
-
-
-def locked(request_id: int) -> SampleRequest:
-    return (
-        SampleRequest.objects.select_for_update(of=("self",))
-        .select_related("enrollment__product", "enrollment__campaign", "buyer")
-        .get(pk=request_id)
-    )
 
 
 def side_of(user: User, sample: SampleRequest) -> str | None:
@@ -215,10 +211,10 @@ def notify_merchant(sample: SampleRequest, kind: str, message: str) -> None:
 def approve_sample_request(*, request_id: int, by: User) -> SampleRequest:
     """The merchant or provider approves; one unit of sample stock is reserved atomically."""
     with transaction.atomic():
-        sample = locked(request_id)
+        sample = lock_sample_request(request_id)
         ensure_side(by, sample, "merchant", "provider")
         ensure_status(sample, Status.REQUESTED, action=_("approved"))
-        product = Product.objects.select_for_update().get(pk=sample.enrollment.product_id)
+        product = lock_product(sample.enrollment.product_id)
         reserve_unit(sample=sample, product=product, now=timezone.now())
         notify_buyer(sample, "sample.approved", _("Your sample of %(title)s is approved."))
     return sample
@@ -227,7 +223,7 @@ def approve_sample_request(*, request_id: int, by: User) -> SampleRequest:
 def reject_sample_request(*, request_id: int, by: User, reason: str = "") -> SampleRequest:
     """Rejecting before shipping releases a reserved unit."""
     with transaction.atomic():
-        sample = locked(request_id)
+        sample = lock_sample_request(request_id)
         ensure_side(by, sample, "merchant", "provider")
         ensure_status(sample, Status.REQUESTED, Status.APPROVED, action=_("rejected"))
         release_unit(sample=sample)
@@ -239,7 +235,7 @@ def reject_sample_request(*, request_id: int, by: User, reason: str = "") -> Sam
 def withdraw_sample_request(*, request_id: int, by: User) -> SampleRequest:
     """The buyer takes back a request that has not shipped; a reserved unit goes back."""
     with transaction.atomic():
-        sample = locked(request_id)
+        sample = lock_sample_request(request_id)
         ensure_side(by, sample, "buyer")
         ensure_status(sample, Status.REQUESTED, Status.APPROVED, action=_("withdrawn"))
         release_unit(sample=sample)
@@ -260,7 +256,7 @@ def ship_sample_request(
         bool(tracking_number), DomainError(_("Give the tracking number."), field="tracking_number")
     )
     with transaction.atomic():
-        sample = locked(request_id)
+        sample = lock_sample_request(request_id)
         ensure_side(by, sample, "merchant")
         ensure_status(sample, Status.APPROVED, action=_("shipped"))
         sample.status = Status.SHIPPED
@@ -274,7 +270,7 @@ def ship_sample_request(
 def receive_sample_request(*, request_id: int, by: User) -> SampleRequest:
     """The buyer confirms receipt; the 14 days to go live start now."""
     with transaction.atomic():
-        sample = locked(request_id)
+        sample = lock_sample_request(request_id)
         ensure_side(by, sample, "buyer")
         ensure_status(sample, Status.SHIPPED, action=_("received"))
         now = timezone.now()
@@ -291,7 +287,7 @@ def receive_sample_request(*, request_id: int, by: User) -> SampleRequest:
 def fulfil_sample_request(*, request_id: int, by: User) -> SampleRequest:
     """The buyer took the product live: the request is fulfilled."""
     with transaction.atomic():
-        sample = locked(request_id)
+        sample = lock_sample_request(request_id)
         ensure_side(by, sample, "buyer")
         ensure_status(sample, Status.RECEIVED, action=_("fulfilled"))
         close(sample, Status.FULFILLED)
@@ -302,7 +298,7 @@ def fulfil_sample_request(*, request_id: int, by: User) -> SampleRequest:
 def extend_sample_request(*, request_id: int, by: User) -> SampleRequest:
     """One 7-day extension of the fulfilment deadline, once."""
     with transaction.atomic():
-        sample = locked(request_id)
+        sample = lock_sample_request(request_id)
         ensure_side(by, sample, "buyer")
         ensure_status(sample, Status.RECEIVED, action=_("extended"))
         ensure(not sample.extended, Conflict(_("This sample request was already extended once.")))

@@ -3,8 +3,8 @@
 Rules: only the provider that owns an assortment changes it; items are
 approved enrollments of the provider's own campaigns, each at most once,
 at positions 1..n; an assortment is shared only with buyers on the
-provider's active roster. Locks are taken in one order: the assortment row,
-then the roster memberships of the buyers it is shared with (by id).
+provider's active roster. Row locks: matchmaking.locks, in the order of
+docs/architecture.md.
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, User
 from core.errors import DomainError, Forbidden, ensure
-from matchmaking.models import Assortment, AssortmentItem, Enrollment, RosterMembership
+from matchmaking.locks import lock_active_memberships, lock_assortment
+from matchmaking.models import Assortment, AssortmentItem, Enrollment
 
 NOTE_MAX_LENGTH = AssortmentItem._meta.get_field("note").max_length
 NAME_MAX_LENGTH = Assortment._meta.get_field("name").max_length
@@ -60,9 +61,10 @@ def check_note(note: str) -> str:
     return note
 
 
-def lock_own_assortment(*, assortment_id: int, by: User) -> Assortment:
+def check_own_assortment(*, assortment_id: int, by: User) -> Assortment:
+    """The assortment, locked, if ``by`` is the active provider that curates it."""
     provider = check_curator(by)
-    assortment = Assortment.objects.select_for_update().filter(pk=assortment_id).first()
+    assortment = lock_assortment(assortment_id)
     ensure(
         assortment is not None and assortment.provider_id == provider.pk,
         Forbidden(_("Only the service provider that curates an assortment can change it.")),
@@ -124,16 +126,12 @@ def share_with(*, assortment: Assortment, buyer_ids: Sequence[int]) -> None:
     check and the share (it would leave the assortment shared after the end).
     """
     wanted = list(dict.fromkeys(buyer_ids))
-    active = set(
-        RosterMembership.objects.select_for_update()
-        .filter(
-            provider_id=assortment.provider_id,
-            buyer_id__in=wanted,
-            status=RosterMembership.Status.ACTIVE,
+    active = {
+        membership.buyer_id
+        for membership in lock_active_memberships(
+            provider_id=assortment.provider_id, buyer_ids=wanted
         )
-        .order_by("pk")
-        .values_list("buyer_id", flat=True)
-    )
+    }
     missing = [buyer_id for buyer_id in wanted if buyer_id not in active]
     if missing:
         messages = [
@@ -175,7 +173,7 @@ def update_assortment(
 ) -> Assortment:
     """Changes what is given; ``items`` replaces the whole list at once, or nothing changes."""
     with transaction.atomic():
-        assortment = lock_own_assortment(assortment_id=assortment_id, by=by)
+        assortment = check_own_assortment(assortment_id=assortment_id, by=by)
         if name is not None:
             assortment.name = check_name(name)
         if description is not None:
@@ -191,7 +189,7 @@ def update_assortment(
 def delete_assortment(*, assortment_id: int, by: User) -> None:
     """The owning provider deletes an assortment; buyers stop seeing it."""
     with transaction.atomic():
-        assortment = lock_own_assortment(assortment_id=assortment_id, by=by)
+        assortment = check_own_assortment(assortment_id=assortment_id, by=by)
         assortment.delete()
 
 
@@ -211,7 +209,7 @@ def reorder_assortment(
 ) -> Assortment:
     """Puts the items in the given order; the list must be exactly the current enrollments."""
     with transaction.atomic():
-        assortment = lock_own_assortment(assortment_id=assortment_id, by=by)
+        assortment = check_own_assortment(assortment_id=assortment_id, by=by)
         by_enrollment = {item.enrollment_id: item for item in current_order(assortment)}
         ids = list(enrollment_ids)
         ensure(
@@ -227,7 +225,7 @@ def reorder_assortment(
 def move_item(*, assortment_id: int, by: User, enrollment_id: int, offset: int) -> Assortment:
     """Moves one item up (negative offset) or down; the keyboard alternative to dragging."""
     with transaction.atomic():
-        assortment = lock_own_assortment(assortment_id=assortment_id, by=by)
+        assortment = check_own_assortment(assortment_id=assortment_id, by=by)
         items = current_order(assortment)
         index = item_index(items, enrollment_id)
         target = min(max(index + offset, 0), len(items) - 1)
@@ -246,7 +244,7 @@ def item_index(items: Sequence[AssortmentItem], enrollment_id: int) -> int:
 def add_item(*, assortment_id: int, by: User, enrollment_id: int, note: str = "") -> Assortment:
     """Appends one approved enrollment of the provider's campaigns at the end."""
     with transaction.atomic():
-        assortment = lock_own_assortment(assortment_id=assortment_id, by=by)
+        assortment = check_own_assortment(assortment_id=assortment_id, by=by)
         items = current_order(assortment)
         ensure(
             all(item.enrollment_id != enrollment_id for item in items),
@@ -272,7 +270,7 @@ def add_item(*, assortment_id: int, by: User, enrollment_id: int, note: str = ""
 def remove_item(*, assortment_id: int, by: User, enrollment_id: int) -> Assortment:
     """Takes one item out; the others close up to positions 1..n."""
     with transaction.atomic():
-        assortment = lock_own_assortment(assortment_id=assortment_id, by=by)
+        assortment = check_own_assortment(assortment_id=assortment_id, by=by)
         items = current_order(assortment)
         removed = items.pop(item_index(items, enrollment_id))
         removed.delete()
@@ -283,7 +281,7 @@ def remove_item(*, assortment_id: int, by: User, enrollment_id: int) -> Assortme
 def set_item_note(*, assortment_id: int, by: User, enrollment_id: int, note: str) -> AssortmentItem:
     """The provider's note on one item, shown to the buyers it shares the assortment with."""
     with transaction.atomic():
-        assortment = lock_own_assortment(assortment_id=assortment_id, by=by)
+        assortment = check_own_assortment(assortment_id=assortment_id, by=by)
         items = current_order(assortment)
         item = items[item_index(items, enrollment_id)]
         item.note = check_note(note)

@@ -7,12 +7,14 @@ their sum <= 90 %; ordered windows, a promotion of at most 360 days
 draft; name, categories and thresholds until the campaign is closed.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,7 @@ from accounts.models import Role, User
 from accounts.services import ensure_can_write
 from core import generations
 from core.errors import Conflict, DomainError, FieldErrors, Forbidden, ensure
+from matchmaking.locks import lock_campaign, lock_campaigns, lock_enrollments
 from matchmaking.models import (
     MAX_PROMOTION_DAYS,
     Campaign,
@@ -140,12 +143,6 @@ def changed_fields(campaign: Campaign, changes: dict[str, Any]) -> set[str]:
     return changed
 
 
-def locked_own_campaign(*, campaign_id: int, by: User) -> Campaign:
-    """The provider's own campaign, row-locked until the transaction ends (another
-    provider's answers DoesNotExist, a 404)."""
-    return Campaign.objects.select_for_update().get(pk=campaign_id, provider=by.organisation)
-
-
 def update_campaign(*, campaign_id: int, by: User, changes: dict[str, Any]) -> Campaign:
     """Rates and windows change only in draft (409 after); the rest until closed (409 then).
 
@@ -154,7 +151,7 @@ def update_campaign(*, campaign_id: int, by: User, changes: dict[str, Any]) -> C
     """
     ensure_provider(by)
     with transaction.atomic():
-        campaign = locked_own_campaign(campaign_id=campaign_id, by=by)
+        campaign = lock_campaign(campaign_id, provider=by.organisation)
         changed = changed_fields(campaign, changes)
         status = effective_status(campaign)
         fixed = sorted(changed.intersection(DRAFT_ONLY_FIELDS))
@@ -184,7 +181,7 @@ def delete_campaign(*, campaign_id: int, by: User) -> None:
     """Only a draft is deleted; an opened campaign is closed instead, keeping its history."""
     ensure_provider(by)
     with transaction.atomic():
-        campaign = locked_own_campaign(campaign_id=campaign_id, by=by)
+        campaign = lock_campaign(campaign_id, provider=by.organisation)
         ensure(
             campaign.status == Status.DRAFT,
             Conflict(
@@ -200,7 +197,7 @@ def open_campaign(*, campaign_id: int, by: User) -> Campaign:
     ensure_provider(by)
     today = timezone.localdate()
     with transaction.atomic():
-        campaign = locked_own_campaign(campaign_id=campaign_id, by=by)
+        campaign = lock_campaign(campaign_id, provider=by.organisation)
         ensure(
             campaign.status == Status.DRAFT,
             Conflict(
@@ -226,7 +223,7 @@ def close_campaign(*, campaign_id: int, by: User) -> Campaign:
     """open/ongoing -> closed by hand; its approved enrollments expire with it."""
     ensure_provider(by)
     with transaction.atomic():
-        campaign = locked_own_campaign(campaign_id=campaign_id, by=by)
+        campaign = lock_campaign(campaign_id, provider=by.organisation)
         status = effective_status(campaign)
         ensure(
             status in OPENED,
@@ -243,24 +240,37 @@ def close_campaign(*, campaign_id: int, by: User) -> Campaign:
     return campaign
 
 
+def pks(rows: Iterable[Model]) -> list[int]:
+    return [row.pk for row in rows]
+
+
 def expire_enrollments_of_closed_campaigns(*, today: date, campaign: Campaign | None = None) -> int:
     """approved -> expired in effectively closed campaigns, then second levels of ended parents.
 
     With ``campaign`` only that campaign's enrollments (and their second
-    levels) are touched; the beat sweeps them all.
+    levels) are touched; the beat sweeps them all. Every enrollment either step may end is
+    locked first, at once (the lock order), and only those are updated: a provider
+    terminating one meanwhile is waited for, and its termination stands.
     """
     now = timezone.now()
     approved = Enrollment.objects.filter(status=Enrollment.Status.APPROVED)
-    in_closed = approved.filter(effectively(Status.CLOSED, today=today, prefix="campaign__"))
-    children = approved.filter(
-        parent__status__in=(Enrollment.Status.EXPIRED, Enrollment.Status.TERMINATED)
+    closing = effectively(Status.CLOSED, today=today, prefix="campaign__")
+    ended_parent = Q(parent__status__in=(Enrollment.Status.EXPIRED, Enrollment.Status.TERMINATED))
+    parent_closing = Q(parent__status=Enrollment.Status.APPROVED) & effectively(
+        Status.CLOSED, today=today, prefix="parent__campaign__"
     )
+    ending = approved.filter(closing | ended_parent | parent_closing)
+    if campaign is not None:
+        ending = ending.filter(Q(campaign=campaign) | Q(parent__campaign=campaign))
+    locked = pks(lock_enrollments(ending.only("pk")))
+    in_closed = approved.filter(closing, pk__in=locked)
+    children = approved.filter(ended_parent, pk__in=locked)
     if campaign is not None:
         in_closed = in_closed.filter(campaign=campaign)
         children = children.filter(parent__campaign=campaign)
     ended = {"status": Enrollment.Status.EXPIRED, "promotion_ended_at": now, "updated_at": now}
     expired = in_closed.update(**ended)
-    expired += children.update(**ended)
+    expired += children.update(**ended)  # re-offers of the first levels ended just now too
     if expired:
         generations.bump_on_commit(generations.PROMOTION)
     return expired
@@ -276,17 +286,17 @@ class Advanced:
 def advance_campaigns(*, today: date | None = None) -> Advanced:
     """The beat's work: persist date-driven moves with conditional UPDATEs.
 
-    Each UPDATE only matches rows still in the old state, so a second run (or a
-    second worker at the same moment) finds nothing to do.
+    Each UPDATE only matches rows still in the old state, locked first in the lock order,
+    so a second run (or a second worker at the same moment) finds nothing to do.
     """
     today = today or timezone.localdate()
     now = timezone.now()
     with transaction.atomic():
-        ongoing = Campaign.objects.filter(
-            status=Status.OPEN, promotion_start__lte=today, promotion_end__gte=today
-        ).update(status=Status.ONGOING)
-        closed = Campaign.objects.filter(status__in=OPENED, promotion_end__lt=today).update(
-            status=Status.CLOSED, closed_at=now
-        )
+        starting = Q(status=Status.OPEN, promotion_start__lte=today, promotion_end__gte=today)
+        ending = Q(status__in=OPENED, promotion_end__lt=today)  # never starting as well
+        locked = pks(lock_campaigns(Campaign.objects.filter(starting | ending).only("pk")))
+        campaigns = Campaign.objects.filter(pk__in=locked)
+        ongoing = campaigns.filter(starting).update(status=Status.ONGOING)
+        closed = campaigns.filter(ending).update(status=Status.CLOSED, closed_at=now)
         expired = expire_enrollments_of_closed_campaigns(today=today)
     return Advanced(ongoing=ongoing, closed=closed, expired_enrollments=expired)

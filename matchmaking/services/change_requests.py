@@ -1,8 +1,8 @@
 """Change requests: after approval, a merchant asks for a new rate or a cancellation.
 
 The campaign's service provider accepts or rejects; one left undecided for 7
-days is accepted by a beat task. Locks are always taken enrollment first,
-then change request.
+days is accepted by a beat task. Row locks: matchmaking.locks, in the order of
+docs/architecture.md.
 """
 
 from datetime import datetime
@@ -17,6 +17,11 @@ from accounts.scoping import visible_to
 from accounts.services import ensure_can_write
 from core.errors import Conflict, DomainError, FieldErrors, Forbidden, ensure
 from core.notifications import notify
+from matchmaking.locks import (
+    lock_change_request,
+    lock_enrollment,
+    lock_enrollments_with_due_change_requests,
+)
 from matchmaking.models import (
     DECISION_PERIOD,
     ChangeRequest,
@@ -73,13 +78,9 @@ def request_change(
     ensure_can_write(by)
     ensure(kind in ChangeRequest.Kind.values, DomainError(_("Choose a kind."), field="kind"))
     with transaction.atomic():
-        enrollment = (
-            visible_to(Enrollment.objects.select_for_update(of=("self",)), by.organisation)
-            .select_related("campaign", "product")
-            .filter(pk=enrollment_id)
-            .first()
-        )
-        ensure(enrollment is not None, DomainError(_("Enrollment not found."), field="enrollment"))
+        visible = visible_to(Enrollment.objects.filter(pk=enrollment_id), by.organisation)
+        ensure(visible.exists(), DomainError(_("Enrollment not found."), field="enrollment"))
+        enrollment = lock_enrollment(enrollment_id)
         ensure(
             enrollment.product.merchant_id == by.organisation_id,
             Forbidden(_("Only the product's merchant can ask for a change.")),
@@ -126,23 +127,6 @@ def request_change(
     return change_request
 
 
-def lock_for_decision(change_request_id: int) -> tuple[Enrollment, ChangeRequest]:
-    """Lock the enrollment, then the change request: the one order every writer uses."""
-    enrollment_id = (
-        ChangeRequest.objects.filter(pk=change_request_id)
-        .values_list("enrollment_id", flat=True)
-        .get()
-    )
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",))
-        .select_related("campaign__provider", "product__merchant")
-        .get(pk=enrollment_id)
-    )
-    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request_id)
-    change_request.enrollment = enrollment
-    return enrollment, change_request
-
-
 def check_decider(
     *, enrollment: Enrollment, change_request: ChangeRequest, by: User | None
 ) -> None:
@@ -165,7 +149,7 @@ def accept_change_request(
     a rate change becomes the new rate under the 30-day rule, a cancellation terminates
     the enrollment. Only a pending request of a still approved enrollment."""
     with transaction.atomic():
-        enrollment, change_request = lock_for_decision(change_request_id)
+        enrollment, change_request = lock_change_request(change_request_id)
         check_decider(enrollment=enrollment, change_request=change_request, by=by)
         ensure(
             enrollment.status == Enrollment.Status.APPROVED,
@@ -193,7 +177,7 @@ def accept_change_request(
 def reject_change_request(*, change_request_id: int, by: User, reason: str = "") -> ChangeRequest:
     """The campaign's provider rejects a pending request; the enrollment keeps its terms."""
     with transaction.atomic():
-        enrollment, change_request = lock_for_decision(change_request_id)
+        enrollment, change_request = lock_change_request(change_request_id)
         check_decider(enrollment=enrollment, change_request=change_request, by=by)
         change_request.reason = (reason or "").strip()[:500]
         decide(change_request, status=ChangeRequest.Status.REJECTED, by=by, at=timezone.now())
@@ -240,16 +224,7 @@ def auto_accept_due_change_requests(*, batch_size: int = AUTO_ACCEPT_BATCH) -> i
         accepted_before = accepted
         cutoff = timezone.now() - DECISION_PERIOD
         with transaction.atomic():
-            claimed = list(
-                Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    status=Enrollment.Status.APPROVED,
-                    change_requests__status=ChangeRequest.Status.PENDING,
-                    change_requests__created_at__lte=cutoff,
-                )
-                .order_by("pk")
-                .values_list("pk", "change_requests__pk")[:batch_size]
-            )
+            claimed = lock_enrollments_with_due_change_requests(cutoff=cutoff, limit=batch_size)
             for _enrollment_id, change_request_id in claimed:
                 try:
                     accept_change_request(

@@ -4,7 +4,7 @@ States: pending -> approved | rejected (reason) | withdrawn; approved ->
 terminated | expired (the campaign closed, see services.campaigns). The
 merchant enrolls and withdraws; the campaign's provider reviews. Both see the
 enrollment, so the wrong side's action is refused with 403, not hidden.
-Lock order: enrollment, then product.
+Row locks: matchmaking.locks and merchants.locks, in the order of docs/architecture.md.
 """
 
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from accounts.services import ensure_can_write
 from core import generations
 from core.bulk import BulkOutcome, act_on_each
 from core.errors import Conflict, DomainError, FieldErrors, Forbidden, ensure
+from matchmaking.locks import lock_enrollment, lock_enrollments
 from matchmaking.models import (
     Campaign,
     Enrollment,
@@ -27,6 +28,7 @@ from matchmaking.models import (
 from matchmaking.rates import check_enrollment_rates, record_initial_rate
 from matchmaking.selectors.campaigns import OPENED, effective_status, is_accepting_enrollments
 from matchmaking.selectors.enrollments import enrollments_for
+from merchants.locks import lock_product
 from merchants.models import Category, MerchantProfile, Product
 
 Status = Enrollment.Status
@@ -171,14 +173,6 @@ def enroll_product(*, by: User, campaign_id: int, product_id: int, terms: Terms)
     )
 
 
-def locked(enrollment_id: int) -> Enrollment:
-    return (
-        Enrollment.objects.select_for_update(of=("self",))
-        .select_related("campaign", "product")
-        .get(pk=enrollment_id)
-    )
-
-
 def ensure_reviewer(enrollment: Enrollment, by: User) -> None:
     ensure_can_write(by)
     ensure(
@@ -195,7 +189,7 @@ def ensure_approvable(enrollment: Enrollment) -> None:
     """Its campaign not closed; a re-offer's first level still approved.
 
     The first level is read, not locked: terminating it locks it and then its
-    re-offers, so locking here (child, then parent) could deadlock. A re-offer
+    re-offers (the lock order), so locking it here after the child could deadlock. A re-offer
     approved while its first level ends is ended by that termination's UPDATE,
     or expired by the beat's sweep.
     """
@@ -215,7 +209,7 @@ def ensure_approvable(enrollment: Enrollment) -> None:
 
 
 def ensure_stock_covers(enrollment: Enrollment) -> Product:
-    product = Product.objects.select_for_update().get(pk=enrollment.product_id)
+    product = lock_product(enrollment.product_id)
     ensure(
         product.stock >= enrollment.promotion_stock,
         DomainError(
@@ -236,7 +230,7 @@ def approve_enrollment(*, enrollment_id: int, by: User) -> Enrollment:
     (``reviewed_storefront_url``) until the next review.
     """
     with transaction.atomic():
-        enrollment = locked(enrollment_id)
+        enrollment = lock_enrollment(enrollment_id)
         ensure_reviewer(enrollment, by)
         ensure_status(
             enrollment,
@@ -269,7 +263,7 @@ def reject_enrollment(
         DomainError(_("Choose a reason for the rejection."), field="reason"),
     )
     with transaction.atomic():
-        enrollment = locked(enrollment_id)
+        enrollment = lock_enrollment(enrollment_id)
         ensure_reviewer(enrollment, by)
         ensure_status(
             enrollment,
@@ -290,6 +284,7 @@ def end_second_levels(enrollment: Enrollment) -> None:
     """A re-offer cannot outlive its first level: pending ones withdrawn, approved terminated."""
     note = _("The first-level enrollment was terminated.")
     children = Enrollment.objects.filter(parent=enrollment)
+    lock_enrollments(children.filter(status__in=(Status.PENDING, Status.APPROVED)).only("pk"))
     now = timezone.now()
     children.filter(status=Status.PENDING).update(
         status=Status.WITHDRAWN, reason_text=note, updated_at=now
@@ -302,7 +297,7 @@ def end_second_levels(enrollment: Enrollment) -> None:
 def terminate_enrollment(*, enrollment_id: int, by: User, reason_text: str = "") -> Enrollment:
     """approved -> terminated by the campaign's provider; its re-offers end with it."""
     with transaction.atomic():
-        enrollment = locked(enrollment_id)
+        enrollment = lock_enrollment(enrollment_id)
         ensure_reviewer(enrollment, by)
         ensure_status(
             enrollment,
@@ -332,7 +327,7 @@ def may_withdraw(enrollment: Enrollment, by: User) -> bool:
 def withdraw_enrollment(*, enrollment_id: int, by: User) -> Enrollment:
     """pending -> withdrawn by the merchant (or, for a re-offer, the provider who made it)."""
     with transaction.atomic():
-        enrollment = locked(enrollment_id)
+        enrollment = lock_enrollment(enrollment_id)
         ensure_can_write(by)
         ensure(
             may_withdraw(enrollment, by),

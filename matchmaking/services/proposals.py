@@ -6,11 +6,8 @@ per buyer and enrollment (a partial unique constraint), so a repeat is
 skipped and reported. proposed -> accepted | declined (the buyer) and
 proposed -> withdrawn (the provider); any other move is a conflict. An
 accepted item joins the provider's assortment "Proposals for <buyer>",
-shared with that buyer, in the same transaction.
-
-Locks, always in this order: the roster membership (propose), or the
-proposal, then the provider's organisation row (serialises the get-or-create
-of the proposals assortment), then the assortment, then the membership.
+shared with that buyer, in the same transaction. Row locks: matchmaking.locks
+and accounts.locks, in the order of docs/architecture.md.
 """
 
 from collections.abc import Sequence
@@ -21,15 +18,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.locks import lock_organisation
 from accounts.models import Organisation, Role, User
 from core.errors import Conflict, DomainError, Forbidden, ensure
 from core.notifications import notify
+from matchmaking.locks import lock_active_membership, lock_assortment_named, lock_proposal
 from matchmaking.models import (
     Assortment,
     AssortmentItem,
     Enrollment,
     MatchProposal,
-    RosterMembership,
 )
 from matchmaking.selectors.recommendations import recommend_for_buyer
 from matchmaking.services.assortments import check_note, eligible_enrollment_ids
@@ -56,15 +54,6 @@ def check_active_provider(user: User) -> Organisation:
         Forbidden(_("Your organisation is pending approval by an operator.")),
     )
     return organisation
-
-
-def lock_active_membership(*, provider_id: int, buyer_id: int) -> RosterMembership | None:
-    return (
-        RosterMembership.objects.select_for_update()
-        .select_related("buyer")
-        .filter(provider_id=provider_id, buyer_id=buyer_id, status=RosterMembership.Status.ACTIVE)
-        .first()
-    )
 
 
 def check_enrollments(*, provider: Organisation, ids: Sequence[int]) -> list[int]:
@@ -144,14 +133,6 @@ def propose_enrollments(
     return result
 
 
-def lock_proposal(proposal_id: int) -> MatchProposal:
-    return (
-        MatchProposal.objects.select_for_update(of=("self",))
-        .select_related("provider", "buyer", "enrollment__product")
-        .get(pk=proposal_id)
-    )
-
-
 def check_buyer_answers(proposal: MatchProposal, by: User) -> None:
     ensure(
         proposal.buyer_id == by.organisation_id,
@@ -164,15 +145,11 @@ def check_buyer_answers(proposal: MatchProposal, by: User) -> None:
 
 
 def proposals_assortment(*, proposal: MatchProposal) -> Assortment:
-    """Inside the caller's transaction: the provider's "Proposals for <buyer>", locked."""
-    Organisation.objects.select_for_update().get(pk=proposal.provider_id)
+    """Inside the caller's transaction: the provider's "Proposals for <buyer>", locked. The
+    provider's organisation row, locked first, serialises its get-or-create."""
+    lock_organisation(proposal.provider_id)
     name = (_("Proposals for %s") % proposal.buyer.name)[:160]
-    assortment = (
-        Assortment.objects.select_for_update()
-        .filter(provider_id=proposal.provider_id, name=name)
-        .order_by("pk")
-        .first()
-    )
+    assortment = lock_assortment_named(provider_id=proposal.provider_id, name=name)
     if assortment is None:
         assortment = Assortment.objects.create(provider_id=proposal.provider_id, name=name)
     return assortment

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, User
 from core.errors import Conflict, DomainError, Forbidden, ensure
+from matchmaking.locks import lock_membership
 from matchmaking.models import RosterMembership
 from matchmaking.services.assortments import unshare_provider_assortments
 
@@ -48,10 +49,6 @@ def invite_buyer(*, by: User, buyer_id: int) -> RosterMembership:
     except IntegrityError as exc:  # a teammate invited the same buyer a moment ago
         raise already from exc
     return membership
-
-
-def lock_membership(membership_id: int) -> RosterMembership:
-    return RosterMembership.objects.select_for_update().get(pk=membership_id)
 
 
 def accept_membership(*, membership_id: int, by: User) -> RosterMembership:

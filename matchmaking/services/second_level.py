@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.services import ensure_can_write
 from core.errors import Conflict, DomainError, FieldErrors, Forbidden, ensure
+from matchmaking.locks import lock_enrollment
 from matchmaking.models import Campaign, Enrollment
 from matchmaking.rates import check_second_level_rate
 from matchmaking.services.enrollments import (
@@ -94,11 +95,7 @@ def reoffer_enrollment(
     ensure_can_write(by)
     ensure(by.organisation.role == Role.PROVIDER, Forbidden(_("Only service providers re-offer.")))
     with transaction.atomic():
-        first = (
-            Enrollment.objects.select_for_update(of=("self",))
-            .select_related("campaign", "product__category__parent")
-            .get(pk=enrollment_id)
-        )
+        first = lock_enrollment(enrollment_id)
         ensure_reoffer_allowed(first, by)
         stock = first.promotion_stock if promotion_stock is None else promotion_stock
         terms = reoffer_terms(first, service_fee_rate=service_fee_rate, promotion_stock=stock)

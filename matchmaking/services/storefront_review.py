@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core import generations
 from core.notifications import notify
+from matchmaking.locks import lock_enrollments
 from matchmaking.models import Enrollment
 from merchants.storefront_changes import StorefrontChange
 from merchants.storefront_urls import host_of, moved_host
@@ -20,16 +21,23 @@ Status = Enrollment.Status
 
 
 def follow_storefront_changes(changes: list[StorefrontChange]) -> None:
-    """Each product's approved enrollments, locked in id order: same host -> the new address
-    reviewed as is; another host -> back to review (pending, reason ``storefront_changed``)."""
+    """Each product's approved enrollments (all of them locked at once, in the lock order):
+    same host -> the new address reviewed as is; another host -> back to review (pending,
+    reason ``storefront_changed``)."""
     with transaction.atomic():
-        for change in sorted(changes, key=lambda item: item.product_id):
-            approved = list(
-                Enrollment.objects.select_for_update()
-                .select_related("campaign__provider", "product")
-                .filter(product_id=change.product_id, status=Status.APPROVED)
-                .order_by("pk")
+        locked = lock_enrollments(
+            Enrollment.objects.select_related("campaign__provider", "product").filter(
+                product_id__in={change.product_id for change in changes}, status=Status.APPROVED
             )
+        )
+        for change in sorted(changes, key=lambda item: item.product_id):
+            # A product's second change finds what its first one left approved.
+            approved = [
+                enrollment
+                for enrollment in locked
+                if enrollment.product_id == change.product_id
+                and enrollment.status == Status.APPROVED
+            ]
             if moved_host(change.old_url, change.new_url):
                 send_back_to_review(approved, change)
             else:
